@@ -1,0 +1,120 @@
+"""The `taizhang` command line: global options, error translation, sub-commands."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from cli import deadlines, plans, projection_commands, tasks
+from cli.context import Context, Settings, default_actor
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class LedgerGroup(TyperGroup):
+    """Turns refused commands into a message on stderr and exit code 1."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        from ledger.errors import LedgerError
+
+        try:
+            return super().invoke(ctx)
+        except LedgerError as e:
+            _fail(str(e))
+        except ValueError as e:  # table and deadline parsing errors carry their own message
+            if type(e).__module__.startswith(("ledger", "cli", "projections")):
+                _fail(str(e))
+            raise
+        finally:
+            obj = ctx.obj
+            if isinstance(obj, Context):
+                obj.close()
+
+
+def _fail(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True)
+    raise typer.Exit(1)
+
+
+app = typer.Typer(
+    cls=LedgerGroup,
+    help="台账 taizhang: the event-sourced task ledger and deadline scheduler for work plans.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(plans.app, name="plan")
+app.add_typer(tasks.app, name="task")
+app.add_typer(deadlines.app, name="deadline")
+app.add_typer(projection_commands.app, name="projections")
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str,
+        typer.Option(
+            "--db", envvar="TAIZHANG_DB", help="SQLAlchemy URL of the store.",
+            show_default=True,
+        ),
+    ] = "sqlite:///taizhang.db",
+    actor: Annotated[
+        str | None,
+        typer.Option("--as", envvar="TAIZHANG_ACTOR", help="Who is acting (default: OS user)."),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    tz: Annotated[
+        str, typer.Option("--tz", envvar="TAIZHANG_TZ", help="Time zone for new plans and output.")
+    ] = "Asia/Shanghai",
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            envvar="TAIZHANG_NOW",
+            help="Pin the ledger's clock (drills, demos, replaying a past year).",
+        ),
+    ] = None,
+    log_level: Annotated[
+        str, typer.Option("--log-level", envvar="TAIZHANG_LOG_LEVEL", help="Log level.")
+    ] = "warning",
+) -> None:
+    """Import work plans, record progress, watch deadlines, audit history."""
+    from cli.logs import configure
+
+    configure(log_level)
+    settings = Settings(db=db, actor=actor or default_actor(), fmt=fmt.value, tz=tz)
+    ctx.obj = Context(settings)
+    if now is not None:
+        from cli.values import parse_instant
+
+        settings.now = parse_instant(now, "--now", ctx.obj.zone)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the store and its read models (idempotent)."""
+    from cli.context import get
+    from cli.render import emit_json, say
+
+    context = get(ctx)
+    ledger = context.ledger(create=True)
+    context.runner().create_tables()
+    if context.settings.fmt == "json":
+        emit_json({"db": context.settings.db, "events": ledger.recorder.max_notification_id() or 0})
+    else:
+        say(f"ledger ready at {context.settings.db}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="taizhang")

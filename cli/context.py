@@ -1,0 +1,91 @@
+"""The composition root: settings from options and environment -> ledger, read models, clock."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from ledger.application import Ledger
+    from projections.runner import ProjectionRunner
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return os.environ.get("USER", "unknown")
+
+
+@dataclass
+class Settings:
+    db: str
+    actor: str
+    fmt: str
+    tz: str
+    now: datetime | None = None  # a pinned clock: drills, demos, replaying a past year
+
+
+@dataclass
+class Context:
+    """What a command needs, built lazily so `--help` and parse errors touch no database."""
+
+    settings: Settings
+    _ledger: Ledger | None = field(default=None, init=False)
+    _runner: ProjectionRunner | None = field(default=None, init=False)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        from cli.values import zone
+
+        return zone(self.settings.tz)
+
+    def now(self) -> datetime:
+        return self.settings.now if self.settings.now is not None else datetime.now(tz=UTC)
+
+    def ledger(self, *, create: bool = False) -> Ledger:
+        if self._ledger is None:
+            from ledger.store import open_ledger
+
+            self._ledger = open_ledger(self.settings.db, clock=self.now, create=create)
+        return self._ledger
+
+    def runner(self) -> ProjectionRunner:
+        if self._runner is None:
+            from projections.runner import ProjectionRunner
+
+            self._runner = ProjectionRunner(self.ledger())
+        return self._runner
+
+    def engine(self) -> Engine:
+        return self.runner().engine
+
+    def fresh(self) -> ProjectionRunner:
+        """The read models brought up to date with the ledger, with a bar on long work."""
+        runner = self.runner()
+        lag = max((lag.behind for lag in runner.status()), default=0)
+        if lag > 20000:
+            from cli.progress import bar
+
+            with bar("updating read models", total=lag) as advance:
+                runner.catch_up(progress=advance)
+        else:
+            runner.catch_up()
+        return runner
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+
+
+def get(ctx: Any) -> Context:
+    """The Context a Typer command's ``ctx.obj`` holds."""
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Context)
+    return obj

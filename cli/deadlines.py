@@ -1,0 +1,56 @@
+"""`taizhang deadline …`: what a deadline phrase means."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.context import get
+
+app = typer.Typer(help="Deadline phrases: parse and inspect.", no_args_is_help=True)
+
+
+@app.command("parse")
+def parse(
+    ctx: typer.Context,
+    phrase: Annotated[str, typer.Argument(help='The deadline as written, e.g. "8月底前".')],
+    year: Annotated[int | None, typer.Option(help="The plan's year.")] = None,
+    issued_on: Annotated[
+        str | None, typer.Option("--issued-on", help="The plan's issue date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Show the due time, occurrences and target a phrase means."""
+    from cli.render import emit
+    from cli.values import parse_day
+    from ledger.deadlines import parse_deadline
+
+    context = get(ctx)
+    day = parse_day(issued_on, "--issued-on") if issued_on else None
+    spec = parse_deadline(phrase, year=year, issued_on=day, tz=context.settings.tz)
+    document = {
+        "text": spec.text,
+        "kind": spec.kind,
+        "due": spec.due.isoformat() if spec.due else None,
+        "occurrences": [o.to_dict() for o in spec.occurrences],
+        "provisional": spec.provisional,
+        "target": spec.target.to_dict() if spec.target else None,
+        "ongoing": spec.ongoing,
+        "trigger": spec.trigger,
+        "offset": spec.offset,
+        "notes": list(spec.notes),
+    }
+    if context.settings.fmt == "json":
+        emit("json", [], [], document=document)
+        return
+    rows = [{"field": k, "value": _show(v)} for k, v in document.items() if k != "occurrences"]
+    rows += [
+        {"field": f"occurrence {o['period']}", "value": o["due"]} for o in document["occurrences"]
+    ]
+    emit(context.settings.fmt, rows, [("field", "field"), ("value", "value")])
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
+    return "" if value is None else str(value)

@@ -1,0 +1,195 @@
+"""`taizhang plan …`: import breakdown tables, list, show and export plans."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli.context import get
+
+app = typer.Typer(help="Work plans and their breakdown tables.", no_args_is_help=True)
+
+PLAN_COLUMNS = [
+    ("ref", "ref"),
+    ("title", "title"),
+    ("issuer", "issuer"),
+    ("doc_no", "doc no"),
+    ("year", "year"),
+    ("issued_on", "issued"),
+    ("tasks", "tasks"),
+]
+
+
+@app.command("import")
+def import_table(
+    ctx: typer.Context,
+    table: Annotated[Path, typer.Argument(help="Breakdown table (.xlsx or .csv).")],
+    title: Annotated[str, typer.Option(help="The plan's title.")] = "",
+    issuer: Annotated[str, typer.Option(help="Who issued the plan (e.g. 大连市人民政府办公厅).")] = "",
+    doc_no: Annotated[str, typer.Option("--doc-no", help="Document number (文号).")] = "",
+    year: Annotated[int | None, typer.Option(help="The plan's year (default: from --issued-on).")] = None,
+    issued_on: Annotated[str | None, typer.Option("--issued-on", help="Issue date (YYYY-MM-DD).")] = None,
+    ref: Annotated[str | None, typer.Option(help="Short reference (default: place-year).")] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet (default: the first).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be recorded.")] = False,
+) -> None:
+    """Record a breakdown table in the ledger: all rows or none."""
+    from cli.values import parse_day
+    from ledger.application import PlanMeta, TaskFields
+    from ledger.errors import InvalidInput
+    from ledger.importing.table import read_table
+
+    context = get(ctx)
+    if not table.is_file():
+        raise InvalidInput(f"no table at {table}")
+    day = parse_day(issued_on, "--issued-on") if issued_on else None
+    plan_year = year or (day.year if day else None)
+    if plan_year is None:
+        raise InvalidInput("give the plan's --year or --issued-on")
+    if not title.strip() or not issuer.strip():
+        raise InvalidInput("give the plan's --title and --issuer")
+    context.zone  # noqa: B018 - an unknown --tz is refused before anything is read
+    # The whole table is read and checked before the store is even opened.
+    rows = [TaskFields(**vars(r)) for r in read_table(table, sheet=sheet)]
+    meta = PlanMeta(
+        title=title.strip(),
+        issuer=issuer.strip(),
+        year=plan_year,
+        doc_no=doc_no.strip(),
+        issued_on=day,
+        tz=context.settings.tz,
+        ref=ref,
+    )
+    digest = hashlib.sha256(table.read_bytes()).hexdigest()
+    report = context.ledger().import_table(
+        rows, meta, actor=context.settings.actor, source=table.name, sha256=digest,
+        dry_run=dry_run,
+    )
+    if not dry_run:
+        context.fresh()
+    _show_report(context.settings.fmt, report, len(rows))
+
+
+def _show_report(fmt: str, report: Any, rows: int) -> None:
+    from cli.render import emit_json, say
+
+    document = {
+        "plan": str(report.plan_id),
+        "ref": report.plan_ref,
+        "new_plan": report.new_plan,
+        "rows": rows,
+        "added": report.added,
+        "amended": report.amended,
+        "plan_changes": {k: str(v) for k, v in report.plan_changes.items()},
+        "not_in_table": report.missing,
+        "events": report.events,
+        "dry_run": report.dry_run,
+    }
+    if fmt == "json":
+        emit_json(document)
+        return
+    verb = "would record" if report.dry_run else "recorded"
+    if not report.changed:
+        say(f"plan {report.plan_ref}: {rows} rows, nothing new; nothing recorded")
+        return
+    say(
+        f"plan {report.plan_ref}: {rows} rows; {verb} {report.events} events "
+        f"({len(report.added)} tasks added, {len(report.amended)} amended)"
+    )
+    for code, changes in report.amended.items():
+        say(f"  {code}: {', '.join(sorted(changes))}")
+    if report.missing:
+        say(f"  not in this table, left unchanged: {', '.join(report.missing)}")
+
+
+@app.command("list")
+def list_plans(ctx: typer.Context) -> None:
+    """Every plan in the ledger."""
+    from cli.render import emit
+    from projections.queries import list_plans as query
+
+    context = get(ctx)
+    context.fresh()
+    rows = query(context.engine())
+    emit(context.settings.fmt, rows, PLAN_COLUMNS, title="plans")
+
+
+@app.command("show")
+def show(ctx: typer.Context, plan: Annotated[str, typer.Argument(help="Plan id or ref.")]) -> None:
+    """One plan: its facts and how its tasks stand."""
+    from cli.render import emit
+    from projections.queries import list_plans as query
+    from projections.queries import list_tasks
+
+    context = get(ctx)
+    plan_id = str(context.ledger().resolve_plan(plan))
+    context.fresh()
+    found = next(p for p in query(context.engine()) if p["id"] == plan_id)
+    views = list_tasks(context.engine(), now=context.now(), plan_id=plan_id)
+    found["status"] = dict(Counter(v.standing.status for v in views))
+    rows = [{"field": k, "value": v} for k, v in found.items()]
+    emit(context.settings.fmt, rows, [("field", "field"), ("value", "value")], document=found)
+
+
+EXPORT_HEADERS = [
+    ("code", "序号"),
+    ("section", "项目"),
+    ("content", "工作任务"),
+    ("lead_units", "牵头单位"),
+    ("co_units", "配合单位"),
+    ("deadline_text", "完成时限"),
+    ("due", "截止时间"),
+    ("status", "状态"),
+    ("light", "亮灯"),
+    ("reports", "报告次数"),
+    ("completed_on", "完成日期"),
+]
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    plan: Annotated[str, typer.Argument(help="Plan id or ref.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="OUT.xlsx or OUT.csv")],
+) -> None:
+    """Write the breakdown table back out, with each task's status."""
+    from cli.render import say
+    from ledger.errors import InvalidInput
+    from projections.queries import list_tasks
+
+    context = get(ctx)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise InvalidInput(f"-o {out}: use a .xlsx or .csv file name")
+    plan_id = str(context.ledger().resolve_plan(plan))
+    context.fresh()
+    views = list_tasks(context.engine(), now=context.now(), plan_id=plan_id)
+    records = [[_export_cell(v.to_json().get(f)) for f, _ in EXPORT_HEADERS] for v in views]
+    headers = [h for _, h in EXPORT_HEADERS]
+    if out.suffix.lower() == ".csv":
+        import csv
+
+        with out.open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(headers)
+            writer.writerows(records)
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(headers)
+        for record in records:
+            sheet.append(record)
+        book.save(out)
+    say(f"wrote {len(records)} tasks to {out}")
+
+
+def _export_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "、".join(value)
+    return value

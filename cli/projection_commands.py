@@ -1,0 +1,48 @@
+"""`taizhang projections …`: how far each read model is, and rebuilding them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.context import get
+
+app = typer.Typer(help="Read models: status and rebuild.", no_args_is_help=True)
+
+
+@app.command("status")
+def status(ctx: typer.Context) -> None:
+    """Each projection's position and how far it is behind the ledger."""
+    from cli.render import emit
+
+    context = get(ctx)
+    rows = [
+        {"name": lag.projection, "position": lag.position, "head": lag.head, "behind": lag.behind}
+        for lag in context.runner().status()
+    ]
+    emit(
+        context.settings.fmt,
+        rows,
+        [("name", "projection"), ("position", "position"), ("head", "head"), ("behind", "behind")],
+    )
+
+
+@app.command("rebuild")
+def rebuild(
+    ctx: typer.Context,
+    names: Annotated[list[str] | None, typer.Argument(help="Projections (default: all).")] = None,
+) -> None:
+    """Drop read models and replay the whole ledger into them."""
+    from cli.progress import bar
+    from cli.render import emit_json, say
+
+    context = get(ctx)
+    runner = context.runner()
+    head = runner.ledger.recorder.max_notification_id() or 0
+    with bar("rebuilding", total=head) as advance:
+        read = runner.rebuild(names or [], progress=advance)
+    if context.settings.fmt == "json":
+        emit_json({"rebuilt": names or [p.name for p in runner.projections], "events": read})
+    else:
+        say(f"rebuilt from {read} events")

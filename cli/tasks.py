@@ -1,0 +1,301 @@
+"""`taizhang task …`: list and show tasks; report, complete and supervise them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from cli.context import Context, get
+
+app = typer.Typer(help="Tasks: list, show, report progress, complete, supervise.", no_args_is_help=True)
+
+TASK_COLUMNS = [
+    ("ref", "task"),
+    ("title", "title"),
+    ("lead", "lead"),
+    ("deadline_text", "deadline"),
+    ("due_local", "due"),
+    ("status", "status"),
+    ("progress_text", "progress"),
+]
+
+UnitOpt = Annotated[str, typer.Option("--unit", help="The reporting unit (must be on the task).")]
+OnOpt = Annotated[
+    str | None, typer.Option("--on", help="When it happened (YYYY-MM-DD; default today).")
+]
+PeriodOpt = Annotated[
+    str | None, typer.Option("--period", help="Occurrence of a recurring task (2017-Q3, 2017-05).")
+]
+EvidenceOpt = Annotated[
+    list[str] | None, typer.Option("--evidence", help="Evidence link (repeatable).")
+]
+
+
+def _table_row(context: Context, view: dict[str, Any]) -> dict[str, Any]:
+    from datetime import datetime
+
+    due = view["due"]
+    progress = view["progress"]
+    done = progress["done"]
+    target = progress["target"]
+    return {
+        **view,
+        "lead": "、".join(view["lead_units"]),
+        "due_local": datetime.fromisoformat(due).astimezone(context.zone).strftime("%Y-%m-%d %H:%M")
+        if due
+        else "",
+        "progress_text": (
+            f"{done:g}/{target:g}" if target else (f"{view['reports']} reports" if view["reports"] else "")
+        ),
+    }
+
+
+@app.command("list")
+def list_tasks(
+    ctx: typer.Context,
+    plan: Annotated[str | None, typer.Option(help="Plan id or ref.")] = None,
+    unit: Annotated[str | None, typer.Option(help="Only tasks of this unit (lead or co).")] = None,
+    status: Annotated[
+        list[str] | None, typer.Option(help="Only these statuses (repeatable).")
+    ] = None,
+    due_within: Annotated[
+        str | None, typer.Option("--due-within", help="Only tasks due within, e.g. 7d.")
+    ] = None,
+) -> None:
+    """Tasks with their status and light, in table order."""
+    from cli.render import emit
+    from cli.values import parse_duration
+    from ledger.errors import InvalidInput
+    from projections.queries import STATUSES
+    from projections.queries import list_tasks as query
+
+    context = get(ctx)
+    statuses = list(status or [])
+    bad = [s for s in statuses if s not in STATUSES]
+    if bad:
+        raise InvalidInput(f"--status {bad[0]!r}: use one of {', '.join(STATUSES)}")
+    window = parse_duration(due_within, "--due-within") if due_within else None
+    plan_id = str(context.ledger().resolve_plan(plan)) if plan else None
+    context.fresh()
+    if unit is not None:
+        _guard_unit(context, unit)
+    views = query(
+        context.engine(),
+        now=context.now(),
+        plan_id=plan_id,
+        unit=unit,
+        statuses=statuses,
+        due_within=window,
+    )
+    documents = [v.to_json() for v in views]
+    rows = [_table_row(context, d) for d in documents]
+    emit(context.settings.fmt, rows, TASK_COLUMNS, title="tasks", document=documents)
+
+
+def _guard_unit(context: Context, unit: str) -> None:
+    """An unknown unit is an error with suggestions, not an empty list."""
+    import difflib
+
+    from ledger.errors import InvalidInput
+    from projections.queries import known_units
+
+    units = known_units(context.engine())
+    if unit not in units:
+        close = difflib.get_close_matches(unit, sorted(units), n=3, cutoff=0.5)
+        hint = f"; did you mean {'、'.join(close)}?" if close else ""
+        raise InvalidInput(f"no task names the unit {unit!r}{hint}")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As the ledger knew it at this time.")
+    ] = None,
+) -> None:
+    """One task: its state and its full history (who, when it happened, when recorded)."""
+    from cli.render import emit
+    from cli.values import parse_instant
+    from projections.task_history import task_document
+
+    context = get(ctx)
+    ledger = context.ledger()
+    moment = parse_instant(as_of, "--as-of", context.zone, end_of_day=True) if as_of else None
+    document = task_document(ledger, ledger.resolve_task(task), now=context.now(), as_of=moment)
+    if context.settings.fmt == "json":
+        emit("json", [], [], document=document)
+        return
+    facts = [{"field": k, "value": v} for k, v in document.items() if k != "history"]
+    emit(context.settings.fmt, facts, [("field", "field"), ("value", "value")], title=document["ref"])
+    history = [{**h, "details": _details(h)} for h in document["history"]]
+    if context.settings.fmt == "table":
+        emit(
+            "table",
+            history,
+            [("seq", "#"), ("type", "event"), ("occurred_on", "happened"),
+             ("recorded_at", "recorded"), ("actor", "by"), ("details", "details")],
+            title="history",
+        )
+
+
+_BASE_FIELDS = {"seq", "type", "recorded_at", "occurred_on", "actor"}
+
+
+def _details(entry: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{k}={'、'.join(map(str, v)) if isinstance(v, list) else v}"
+        for k, v in entry.items()
+        if k not in _BASE_FIELDS and v not in (None, "", [], {})
+    )
+
+
+def _day(value: str | None) -> Any:
+    from cli.values import parse_day
+
+    return parse_day(value, "--on") if value else None
+
+
+def _done(context: Context, verb: str, task: Any) -> None:
+    from cli.render import emit_json, say
+
+    context.fresh()
+    if context.settings.fmt == "json":
+        emit_json({"id": str(task.id), "code": task.code, "version": task.version, "event": verb})
+    else:
+        say(f"task {task.code}: {verb} (version {task.version})")
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
+    unit: UnitOpt,
+    note: Annotated[str, typer.Option(help="What was done.")] = "",
+    evidence: EvidenceOpt = None,
+    count: Annotated[float | None, typer.Option("--count", help="Quantity toward the target.")] = None,
+    on: OnOpt = None,
+    period: PeriodOpt = None,
+) -> None:
+    """Report progress on a task, with evidence."""
+    context = get(ctx)
+    ledger = context.ledger()
+    result = ledger.report_progress(
+        ledger.resolve_task(task),
+        unit=unit,
+        occurred_on=_day(on),
+        note=note,
+        evidence=evidence or [],
+        quantity=count,
+        period=period,
+        actor=context.settings.actor,
+    )
+    _done(context, "progress reported", result)
+
+
+@app.command("complete")
+def complete(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
+    unit: UnitOpt,
+    evidence: EvidenceOpt = None,
+    on: OnOpt = None,
+    period: PeriodOpt = None,
+) -> None:
+    """Record that a task (or one period of it) is done."""
+    context = get(ctx)
+    ledger = context.ledger()
+    result = ledger.complete(
+        ledger.resolve_task(task),
+        unit=unit,
+        occurred_on=_day(on),
+        evidence=evidence or [],
+        period=period,
+        actor=context.settings.actor,
+    )
+    _done(context, "completed", result)
+
+
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (recorded).")]
+ApproverOpt = Annotated[str, typer.Option("--approved-by", help="Who approved it.")]
+
+
+@app.command("reopen")
+def reopen(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
+    reason: ReasonOpt,
+    period: PeriodOpt = None,
+) -> None:
+    """Reject a completion: the task (or one period) is open again."""
+    context = get(ctx)
+    ledger = context.ledger()
+    result = ledger.reopen(
+        ledger.resolve_task(task), reason=reason, period=period, actor=context.settings.actor
+    )
+    _done(context, "reopened", result)
+
+
+@app.command("extend")
+def extend(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
+    to: Annotated[str, typer.Option("--to", help="New deadline (a day means its end).")],
+    reason: ReasonOpt,
+    approved_by: ApproverOpt,
+) -> None:
+    """Extend a task's deadline."""
+    from cli.values import parse_instant
+
+    context = get(ctx)
+    ledger = context.ledger()
+    new_due = parse_instant(to, "--to", context.zone, end_of_day=True)
+    result = ledger.extend_deadline(
+        ledger.resolve_task(task),
+        to=new_due,
+        reason=reason,
+        approved_by=approved_by,
+        actor=context.settings.actor,
+    )
+    _done(context, f"deadline extended to {new_due.isoformat()}", result)
+
+
+@app.command("reassign")
+def reassign(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
+    lead: Annotated[str, typer.Option("--lead", help="Lead unit(s), comma separated.")],
+    reason: ReasonOpt,
+    co: Annotated[str, typer.Option("--co", help="Cooperating units, comma separated.")] = "",
+) -> None:
+    """Give a task to other units."""
+    from cli.values import split_units
+
+    context = get(ctx)
+    ledger = context.ledger()
+    result = ledger.reassign(
+        ledger.resolve_task(task),
+        lead_units=split_units(lead),
+        co_units=split_units(co),
+        reason=reason,
+        actor=context.settings.actor,
+    )
+    _done(context, "reassigned", result)
+
+
+@app.command("waive")
+def waive(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
+    reason: ReasonOpt,
+    approved_by: ApproverOpt,
+) -> None:
+    """Waive a task: it no longer needs doing."""
+    context = get(ctx)
+    ledger = context.ledger()
+    result = ledger.waive(
+        ledger.resolve_task(task), reason=reason, approved_by=approved_by,
+        actor=context.settings.actor,
+    )
+    _done(context, "waived", result)

@@ -1,0 +1,414 @@
+"""The application service: one method per use case (load, command, save).
+
+Persistence is whatever the environment names (eventsourcing-sqlalchemy on a SQLite
+file or PostgreSQL, or the library's in-memory store in unit tests). The clock is
+injected, so the ledger's own notion of "now" (transaction time) can be moved in
+tests and drills.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from ledger import ids
+from ledger.deadlines import parse_deadline
+from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.plan import Plan, PlanRef
+from ledger.task import Task
+
+Clock = Callable[[], datetime]
+A = TypeVar("A", bound=Aggregate)
+
+# How often a command is re-run on fresh state after losing a race to another writer.
+_CONFLICT_RETRIES = 3
+
+
+def system_clock() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+class DateAsISO(Transcoding):
+    """Valid-time days (``occurred_on``, ``issued_on``) travel as ISO dates."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+@dataclass(frozen=True)
+class PlanMeta:
+    """What identifies and describes a plan, as given on import."""
+
+    title: str
+    issuer: str
+    year: int
+    doc_no: str = ""
+    issued_on: date | None = None
+    tz: str = "Asia/Shanghai"
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskFields:
+    """One task as a breakdown table states it (see ledger.importing.table.TableRow)."""
+
+    row: int
+    code: str
+    section: str
+    content: str
+    lead_units: tuple[str, ...]
+    co_units: tuple[str, ...]
+    deadline_text: str
+
+
+@dataclass
+class ImportReport:
+    """What an import recorded, or would record on a dry run."""
+
+    plan_id: UUID
+    plan_ref: str
+    new_plan: bool
+    added: list[str] = field(default_factory=list)
+    amended: dict[str, dict[str, Any]] = field(default_factory=dict)
+    plan_changes: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    events: int = 0
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.events > 0
+
+
+class Ledger(Application[UUID]):
+    """The write side of taizhang."""
+
+    name = "Ledger"
+
+    def __init__(self, env: dict[str, str] | None = None, clock: Clock = system_clock) -> None:
+        super().__init__(env)
+        self.clock = clock
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(UTC)
+
+    # -- plans and their tables -------------------------------------------------
+
+    def import_table(
+        self,
+        rows: Sequence[TaskFields],
+        meta: PlanMeta,
+        *,
+        actor: str,
+        source: str,
+        sha256: str,
+        dry_run: bool = False,
+    ) -> ImportReport:
+        """Record a breakdown table: new tasks, and amendments to tasks already known.
+
+        All or nothing: the plan, its tasks and the import record are saved in one
+        transaction. Importing the same table again records nothing.
+        """
+        now = self.now()
+        plan_id = ids.plan_id(
+            issuer=meta.issuer, doc_no=meta.doc_no, title=meta.title, year=meta.year
+        )
+        plan, claim, report = self._plan_for_import(plan_id, meta, actor=actor, now=now)
+        known = set(plan.task_codes)
+        pending: list[Aggregate] = [plan] if claim is None else [plan, claim]
+        seen: set[str] = set()
+        for row in rows:
+            if row.code in seen:
+                raise InvalidInput(f"row {row.row}: code {row.code} appears twice in the table")
+            seen.add(row.code)
+            fields = self._task_fields(row, plan)
+            tid = ids.task_id(plan_id, row.code)
+            if row.code in known:
+                task = self._load(Task, tid)
+                changes = task.differences(fields)
+                if changes:
+                    task.amend(changes, actor=actor, now=now)
+                    report.amended[row.code] = changes
+                    pending.append(task)
+            else:
+                task = Task.define(id=tid, plan_id=plan_id, actor=actor, now=now, **fields)
+                report.added.append(row.code)
+                pending.append(task)
+        report.missing = [c for c in plan.task_codes if c not in seen]
+        if report.new_plan or report.added or report.amended or report.plan_changes:
+            plan.record_import(
+                source=source,
+                sha256=sha256,
+                rows=len(rows),
+                added=report.added,
+                amended=list(report.amended),
+                actor=actor,
+                now=now,
+            )
+        report.events = sum(len(a.pending_events) for a in pending)
+        if report.events and not dry_run:
+            self._save_or_conflict(pending, what=f"plan {report.plan_ref}")
+        report.dry_run = dry_run
+        return report
+
+    def _plan_for_import(
+        self, plan_id: UUID, meta: PlanMeta, *, actor: str, now: datetime
+    ) -> tuple[Plan, PlanRef | None, ImportReport]:
+        try:
+            plan = self._load(Plan, plan_id)
+        except NotFound:
+            pass
+        else:
+            if meta.ref and meta.ref != plan.ref:
+                raise InvalidInput(
+                    f"plan {plan.ref} is already registered; its reference cannot become "
+                    f"{meta.ref}"
+                )
+            changes = {"title": meta.title, "tz": meta.tz}
+            if meta.issued_on is not None:
+                changes["issued_on"] = meta.issued_on
+            plan.amend(changes, actor=actor, now=now)
+            report = ImportReport(plan_id=plan_id, plan_ref=plan.ref, new_plan=False)
+            if plan.pending_events:
+                report.plan_changes = dict(plan.pending_events[-1].changes)  # type: ignore[attr-defined]
+            return plan, None, report
+        ref = meta.ref or ids.derive_ref(meta.issuer, meta.year)
+        if not ids.valid_ref(ref):
+            raise InvalidInput(f"--ref {ref!r}: use lowercase letters, digits and dashes")
+        self._guard_ref_free(ref, plan_id)
+        plan = Plan.register(
+            id=plan_id,
+            ref=ref,
+            title=meta.title,
+            issuer=meta.issuer,
+            doc_no=meta.doc_no,
+            year=meta.year,
+            issued_on=meta.issued_on,
+            tz=meta.tz,
+            actor=actor,
+            now=now,
+        )
+        claim = PlanRef.claim(id=ids.ref_index_id(ref), ref=ref, plan_id=plan_id, now=now)
+        return plan, claim, ImportReport(plan_id=plan_id, plan_ref=ref, new_plan=True)
+
+    def _guard_ref_free(self, ref: str, plan_id: UUID) -> None:
+        try:
+            taken = self._load(PlanRef, ids.ref_index_id(ref))
+        except NotFound:
+            return
+        if taken.plan_id != plan_id:
+            raise InvalidInput(
+                f"the reference {ref!r} is taken by another plan; choose one with --ref"
+            )
+
+    def _task_fields(self, row: TaskFields, plan: Plan) -> dict[str, Any]:
+        spec = parse_deadline(
+            row.deadline_text, year=plan.year, issued_on=plan.issued_on, tz=plan.tz
+        )
+        return {
+            "row": row.row,
+            "code": row.code,
+            "section": row.section,
+            "content": row.content,
+            "lead_units": list(row.lead_units),
+            "co_units": [u for u in row.co_units if u not in row.lead_units],
+            "deadline_text": row.deadline_text,
+            "deadline": spec.to_dict(),
+            "tz": plan.tz,
+        }
+
+    # -- task use cases ---------------------------------------------------------------
+
+    def report_progress(
+        self,
+        task_id: UUID,
+        *,
+        unit: str,
+        occurred_on: date | None = None,
+        note: str = "",
+        evidence: Sequence[str] = (),
+        quantity: float | None = None,
+        period: str | None = None,
+        actor: str,
+    ) -> Task:
+        return self._change(
+            task_id,
+            lambda t, now: t.report_progress(
+                unit=unit,
+                occurred_on=occurred_on or self._today(t, now),
+                note=note,
+                evidence=list(evidence),
+                quantity=quantity,
+                period=period,
+                actor=actor,
+                now=now,
+            ),
+        )
+
+    def complete(
+        self,
+        task_id: UUID,
+        *,
+        unit: str,
+        occurred_on: date | None = None,
+        evidence: Sequence[str] = (),
+        period: str | None = None,
+        actor: str,
+    ) -> Task:
+        return self._change(
+            task_id,
+            lambda t, now: t.complete(
+                unit=unit,
+                occurred_on=occurred_on or self._today(t, now),
+                evidence=list(evidence),
+                period=period,
+                actor=actor,
+                now=now,
+            ),
+        )
+
+    def reopen(
+        self, task_id: UUID, *, reason: str, period: str | None = None, actor: str
+    ) -> Task:
+        return self._change(
+            task_id, lambda t, now: t.reopen(reason=reason, period=period, actor=actor, now=now)
+        )
+
+    def extend_deadline(
+        self, task_id: UUID, *, to: datetime, reason: str, approved_by: str, actor: str
+    ) -> Task:
+        return self._change(
+            task_id,
+            lambda t, now: t.extend_deadline(
+                to=to, reason=reason, approved_by=approved_by, actor=actor, now=now
+            ),
+        )
+
+    def reassign(
+        self,
+        task_id: UUID,
+        *,
+        lead_units: Sequence[str],
+        co_units: Sequence[str] = (),
+        reason: str,
+        actor: str,
+    ) -> Task:
+        return self._change(
+            task_id,
+            lambda t, now: t.reassign(
+                lead_units=list(lead_units),
+                co_units=list(co_units),
+                reason=reason,
+                actor=actor,
+                now=now,
+            ),
+        )
+
+    def waive(self, task_id: UUID, *, reason: str, approved_by: str, actor: str) -> Task:
+        return self._change(
+            task_id,
+            lambda t, now: t.waive(reason=reason, approved_by=approved_by, actor=actor, now=now),
+        )
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def get_plan(self, plan_id: UUID) -> Plan:
+        return self._load(Plan, plan_id)
+
+    def get_task(self, task_id: UUID, version: int | None = None) -> Task:
+        return self._load(Task, task_id, version=version)
+
+    def task_events(self, task_id: UUID) -> list[Any]:
+        """Every event of one task, oldest first (its full history)."""
+        events = list(self.events.get(task_id))
+        if not events:
+            raise NotFound(f"no task with id {task_id}")
+        return events
+
+    def resolve_plan(self, ref: str) -> UUID:
+        """A plan id from its id or short reference."""
+        try:
+            candidate = UUID(ref)
+        except ValueError:
+            return self._load(PlanRef, ids.ref_index_id(ref), what=f"plan {ref!r}").plan_id
+        self._load(Plan, candidate, what=f"plan {ref!r}")
+        return candidate
+
+    def resolve_task(self, ref: str) -> UUID:
+        """A task id from its id or ``PLANREF/CODE``."""
+        if "/" in ref:
+            plan_ref, code = ref.split("/", 1)
+            tid = ids.task_id(self.resolve_plan(plan_ref), code)
+            self._load(Task, tid, what=f"task {ref!r}")
+            return tid
+        try:
+            tid = UUID(ref)
+        except ValueError:
+            raise InvalidInput(
+                f"task {ref!r}: give a task id or PLANREF/CODE (e.g. dalian-2017/7)"
+            ) from None
+        self._load(Task, tid, what=f"task {ref!r}")
+        return tid
+
+    # -- plumbing --------------------------------------------------------------------
+
+    def _today(self, task: Task, now: datetime) -> date:
+        from zoneinfo import ZoneInfo
+
+        return now.astimezone(ZoneInfo(task.tz)).date()
+
+    def _load(
+        self, cls: type[A], aggregate_id: UUID, *, version: int | None = None, what: str = ""
+    ) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"{what or cls.__name__.lower()} not found") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"{what or cls.__name__.lower()} not found")
+        return aggregate
+
+    def _change(self, task_id: UUID, command: Callable[[Task, datetime], None]) -> Task:
+        """Load, command, save; on a lost race re-run the command on fresh state.
+
+        Re-running (not re-saving) matters: the guards see what the other writer did,
+        so a second "complete" is refused instead of silently recorded twice.
+        """
+        for _ in range(_CONFLICT_RETRIES):
+            task = self.get_task(task_id)
+            command(task, self.now())
+            try:
+                self.save(task)
+            except IntegrityError:
+                continue
+            return task
+        raise Conflict(
+            f"task {task_id} was changed by someone else {_CONFLICT_RETRIES} times while "
+            "this command ran; try again"
+        )
+
+    def _save_or_conflict(self, aggregates: list[Aggregate], *, what: str) -> None:
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise Conflict(
+                f"{what} was changed by someone else while this command ran; "
+                "nothing was written; run it again"
+            ) from None

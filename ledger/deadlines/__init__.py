@@ -1,0 +1,6 @@
+"""Deadline phrases of work plans -> exact due times, occurrences and targets."""
+
+from ledger.deadlines.parser import PARSER_VERSION, parse_deadline
+from ledger.deadlines.spec import DeadlineSpec, Occurrence, Target
+
+__all__ = ["PARSER_VERSION", "DeadlineSpec", "Occurrence", "Target", "parse_deadline"]

@@ -1,0 +1,27 @@
+"""The one small hierarchy of errors the ledger raises.
+
+Every message is written for the person at the terminal: it names the plan, task,
+row or field, and says what to do next. The CLI prints it and exits 1.
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Base class: a command was refused and nothing was written."""
+
+
+class NotFound(LedgerError):
+    """A plan, task or record that the command names does not exist."""
+
+
+class InvalidInput(LedgerError):
+    """A value given to a command is malformed or impossible."""
+
+
+class RuleViolation(LedgerError):
+    """The command breaks a rule of the task's life cycle."""
+
+
+class Conflict(LedgerError):
+    """Someone else changed the same thing at the same moment."""

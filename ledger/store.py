@@ -1,0 +1,60 @@
+"""Opening the ledger on the store one URL names: a SQLite file, PostgreSQL, or memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from ledger.application import Clock, Ledger, system_clock
+from ledger.errors import InvalidInput, NotFound
+
+DEFAULT_URL = "sqlite:///taizhang.db"
+MEMORY_URL = "memory://"
+
+
+def _sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or "mode=memory" in url:
+        return None
+    return Path(database)
+
+
+def store_env(url: str, *, create: bool) -> dict[str, str]:
+    """The eventsourcing environment for a URL."""
+    if url == MEMORY_URL:
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    try:
+        backend = make_url(url).get_backend_name()
+    except Exception as e:  # SQLAlchemy raises ArgumentError with a terse message
+        raise InvalidInput(f"--db {url!r} is not a database URL ({e})") from None
+    if backend not in ("sqlite", "postgresql"):
+        raise InvalidInput(f"--db {url!r}: only sqlite:/// and postgresql+psycopg:// are supported")
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        "SQLALCHEMY_URL": url,
+        "CREATE_TABLE": "y" if create else "n",
+    }
+
+
+def open_ledger(url: str = DEFAULT_URL, *, clock: Clock = system_clock, create: bool = False) -> Ledger:
+    """The ledger on ``url``. Without ``create``, a store that does not exist is an error."""
+    env = store_env(url, create=create)
+    path = _sqlite_path(url)
+    if not create and path is not None and not path.exists():
+        raise NotFound(f"no ledger at {path}; run `taizhang init` first (or pass --db)")
+    ledger = Ledger(env=env, clock=clock)
+    if not create and url != MEMORY_URL and not _has_events_table(ledger):
+        ledger.close()
+        raise NotFound(f"no ledger in {make_url(url).render_as_string()}; run `taizhang init` first")
+    return ledger
+
+
+def _has_events_table(ledger: Ledger) -> bool:
+    from sqlalchemy import inspect
+
+    engine = ledger.recorder.datastore.engine  # type: ignore[attr-defined]
+    return bool(inspect(engine).has_table(ledger.recorder.events_table_name))  # type: ignore[attr-defined]

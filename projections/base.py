@@ -1,0 +1,64 @@
+"""What every read model shares: the metadata its tables hang on, and its contract.
+
+A projection is a table schema plus a pure mapping from events to rows
+(:meth:`RowProjection.evolve`); the runner owns transactions and tracking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import Connection, MetaData, Table
+
+metadata = MetaData()
+
+Row = dict[str, Any]
+
+
+def epoch(moment: datetime | None) -> int | None:
+    """Instants are kept as whole UTC seconds: compact, and they compare the same everywhere."""
+    return None if moment is None else int(moment.timestamp())
+
+
+class RowProjection:
+    """A read model with one row per aggregate, rebuilt by folding that aggregate's events."""
+
+    name: ClassVar[str]
+    table: ClassVar[Table]
+    key_column: ClassVar[str]
+    handles: ClassVar[tuple[type, ...]]
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (self.table,)
+
+    def key(self, event: Any) -> str:
+        return str(event.originator_id)
+
+    def evolve(self, row: Row | None, event: Any) -> Row | None:
+        """The row after ``event``; pure. Returning None leaves no row."""
+        raise NotImplementedError
+
+    def load(self, conn: Connection, keys: Iterable[str]) -> dict[str, Row]:
+        col = self.table.c[self.key_column]
+        found: dict[str, Row] = {}
+        wanted = list(keys)
+        for i in range(0, len(wanted), 500):  # stay under SQLite's bound-parameter limit
+            chunk = wanted[i : i + 500]
+            for r in conn.execute(self.table.select().where(col.in_(chunk))):
+                found[r._mapping[self.key_column]] = dict(r._mapping)
+        return found
+
+    def store(self, conn: Connection, rows: Mapping[str, Row | None], existed: set[str]) -> None:
+        col = self.table.c[self.key_column]
+        gone = [k for k, r in rows.items() if r is None and k in existed]
+        fresh = [r for k, r in rows.items() if r is not None and k not in existed]
+        changed = [(k, r) for k, r in rows.items() if r is not None and k in existed]
+        if gone:
+            conn.execute(self.table.delete().where(col.in_(gone)))
+        if fresh:
+            conn.execute(self.table.insert(), fresh)
+        for key, row in changed:
+            conn.execute(self.table.update().where(col == key).values(**row))

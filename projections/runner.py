@@ -1,0 +1,163 @@
+"""Applies stored events to the read models, in notification order, exactly once.
+
+Each batch of events and the new tracking positions commit in one transaction. The
+position is claimed first with a compare-and-set, so two runners (two CLI processes, two
+service nodes) never apply the same batch twice: the loser rolls back and re-reads.
+A crash anywhere leaves rows and position consistent; the next run resumes after the
+last committed batch. Works the same on SQLite (polling) and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select, update
+
+from ledger.application import Ledger
+from projections.base import RowProjection, metadata
+from projections.plans import PlansProjection
+from projections.tasks import TasksProjection
+
+tracking = Table(
+    "rm_tracking",
+    metadata,
+    Column("projection", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+Progress = Callable[[int, int], None]
+
+
+class _LostRace(Exception):
+    """Another runner moved a tracking position first."""
+
+
+def all_projections() -> list[RowProjection]:
+    return [PlansProjection(), TasksProjection()]
+
+
+@dataclass(frozen=True)
+class Lag:
+    projection: str
+    position: int
+    head: int
+
+    @property
+    def behind(self) -> int:
+        return max(0, self.head - self.position)
+
+
+class ProjectionRunner:
+    """Keeps every read model up to date with the ledger."""
+
+    def __init__(
+        self, ledger: Ledger, projections: Sequence[RowProjection] | None = None
+    ) -> None:
+        self.ledger = ledger
+        self.projections = list(projections or all_projections())
+        engine = ledger.recorder.datastore.engine  # type: ignore[attr-defined]
+        assert engine is not None, "projections need a SQL store"
+        self.engine: Engine = engine
+
+    # -- schema ----------------------------------------------------------------------
+
+    def create_tables(self) -> None:
+        tables = [tracking, *(t for p in self.projections for t in p.tables)]
+        metadata.create_all(self.engine, tables=tables)
+        with self.engine.begin() as conn:
+            known = set(conn.execute(select(tracking.c.projection)).scalars())
+            missing = [p.name for p in self.projections if p.name not in known]
+            if missing:
+                conn.execute(tracking.insert(), [{"projection": n, "position": 0} for n in missing])
+
+    def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> int:
+        """Drop and replay the named read models (all when none are named)."""
+        chosen = [p for p in self.projections if not names or p.name in names]
+        unknown = set(names) - {p.name for p in self.projections}
+        if unknown:
+            raise ValueError(f"no projection named {', '.join(sorted(unknown))}")
+        tables = [t for p in chosen for t in p.tables]
+        metadata.drop_all(self.engine, tables=tables)
+        metadata.create_all(self.engine, tables=tables)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(tracking)
+                .where(tracking.c.projection.in_([p.name for p in chosen]))
+                .values(position=0)
+            )
+        return self.catch_up(progress=progress)
+
+    # -- applying events -------------------------------------------------------------
+
+    def positions(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(tracking.c.projection, tracking.c.position))
+            return {name: pos for name, pos in rows}
+
+    def status(self) -> list[Lag]:
+        head = self.ledger.recorder.max_notification_id() or 0
+        positions = self.positions()
+        return [Lag(p.name, positions.get(p.name, 0), head) for p in self.projections]
+
+    def catch_up(
+        self, batch_size: int = 2000, limit: int | None = None, progress: Progress | None = None
+    ) -> int:
+        """Apply every event not yet applied; returns how many notifications were read."""
+        head = self.ledger.recorder.max_notification_id() or 0
+        read = 0
+        while limit is None or read < limit:
+            positions = self.positions()
+            start = min(positions.get(p.name, 0) for p in self.projections)
+            if start >= head:
+                break
+            size = batch_size if limit is None else min(batch_size, limit - read)
+            notifications = self.ledger.recorder.select_notifications(
+                start=start + 1, limit=size, stop=head
+            )
+            if not notifications:
+                break
+            try:
+                self._apply_batch(positions, notifications)
+            except _LostRace:
+                continue  # another runner applied this batch; re-read the positions
+            read += len(notifications)
+            if progress is not None:
+                progress(notifications[-1].id, head)
+        return read
+
+    def _apply_batch(self, positions: dict[str, int], notifications: Sequence[Any]) -> None:
+        last = notifications[-1].id
+        mapper = self.ledger.mapper
+        events = [(n.id, mapper.to_domain_event(n)) for n in notifications]
+        with self.engine.begin() as conn:
+            for projection in self.projections:
+                old = positions.get(projection.name, 0)
+                if old >= last:
+                    continue
+                if not self._claim(conn, projection.name, old, last):
+                    raise _LostRace  # leaving the block rolls the whole batch back
+                mine = [e for nid, e in events if nid > old and isinstance(e, projection.handles)]
+                _fold(conn, projection, mine)
+
+    @staticmethod
+    def _claim(conn: Connection, name: str, old: int, new: int) -> bool:
+        result = conn.execute(
+            update(tracking)
+            .where(tracking.c.projection == name, tracking.c.position == old)
+            .values(position=new)
+        )
+        return result.rowcount == 1
+
+
+def _fold(conn: Connection, projection: RowProjection, events: list[Any]) -> None:
+    if not events:
+        return
+    keys = {projection.key(e) for e in events}
+    existing = projection.load(conn, keys)
+    rows: dict[str, Any] = dict(existing)
+    for event in events:
+        key = projection.key(event)
+        rows[key] = projection.evolve(rows.get(key), event)
+    projection.store(conn, {k: rows[k] for k in keys}, set(existing))

@@ -1,0 +1,230 @@
+"""Read model: one row per task with what status, lists and dashboards need.
+
+Units live in a side table (``rm_task_units``) so "every task of 市财政局" is an index
+lookup, not a scan of JSON lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from ledger.task import Task
+from projections.base import Row, RowProjection, epoch, metadata
+
+tasks = Table(
+    "rm_tasks",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("plan_id", String(36), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("section", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("lead_units", JSON, nullable=False),
+    Column("co_units", JSON, nullable=False),
+    Column("deadline_text", Text, nullable=False),
+    Column("deadline_kind", String(16), nullable=False),
+    Column("due", BigInteger),  # epoch seconds of the due time in force
+    Column("provisional", Boolean, nullable=False),
+    Column("tz", String(64), nullable=False),
+    Column("occurrences", JSON, nullable=False),
+    Column("target_min", Float),
+    Column("target_by", BigInteger),
+    Column("quantity_done", Float, nullable=False),
+    Column("reports", Integer, nullable=False),
+    Column("last_report_on", String(10)),
+    Column("completed_on", String(10)),
+    Column("completed_by", Text),
+    Column("completed_at", BigInteger),  # when the completion was recorded
+    Column("completed_periods", JSON, nullable=False),
+    Column("waived", Boolean, nullable=False),
+    Column("extended", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("defined_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Index("rm_tasks_plan", "plan_id", "row"),
+    Index("rm_tasks_due", "due"),
+)
+
+task_units = Table(
+    "rm_task_units",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("unit", String(128), primary_key=True),
+    Column("role", String(4), nullable=False),  # "lead" or "co"
+    Index("rm_task_units_unit", "unit"),
+)
+
+
+def _deadline_columns(deadline: Mapping[str, Any] | None) -> Row:
+    spec = deadline or {}
+    target = spec.get("target") or {}
+    by = target.get("by")
+    due = spec.get("due")
+    return {
+        "deadline_kind": spec.get("kind", "none"),
+        "due": epoch(datetime.fromisoformat(due)) if due else None,
+        "provisional": bool(spec.get("provisional", False)),
+        "occurrences": list(spec.get("occurrences", [])),
+        "target_min": target.get("minimum"),
+        "target_by": epoch(datetime.fromisoformat(by)) if by else None,
+    }
+
+
+def _defined(event: Task.Defined) -> Row:
+    at = epoch(event.timestamp)
+    return {
+        "task_id": str(event.originator_id),
+        "plan_id": str(event.plan_id),
+        "code": event.code,
+        "row": event.row,
+        "section": event.section,
+        "content": event.content,
+        "lead_units": list(event.lead_units),
+        "co_units": list(event.co_units),
+        "deadline_text": event.deadline_text,
+        **_deadline_columns(event.deadline),
+        "tz": event.tz,
+        "quantity_done": 0.0,
+        "reports": 0,
+        "last_report_on": None,
+        "completed_on": None,
+        "completed_by": None,
+        "completed_at": None,
+        "completed_periods": [],
+        "waived": False,
+        "extended": False,
+        "version": event.originator_version,
+        "defined_at": at,
+        "updated_at": at,
+    }
+
+
+def _amended(row: Row, event: Task.Amended) -> None:
+    for name, value in event.changes.items():
+        if name == "deadline":
+            due_in_force = row["due"] if row["extended"] else None
+            row.update(_deadline_columns(value))
+            if due_in_force is not None:
+                row["due"] = due_in_force
+        else:
+            row[name] = value
+
+
+def _reported(row: Row, event: Task.ProgressReported) -> None:
+    row["reports"] += 1
+    row["quantity_done"] += event.quantity or 0
+    day = event.occurred_on.isoformat()
+    if row["last_report_on"] is None or day > row["last_report_on"]:
+        row["last_report_on"] = day
+
+
+def _completed(row: Row, event: Task.Completed) -> None:
+    periods = list(row["completed_periods"])
+    if event.period is not None:
+        periods.append(event.period)
+        row["completed_periods"] = periods
+        if not {o["period"] for o in row["occurrences"]} <= set(periods):
+            return
+    row["completed_on"] = event.occurred_on.isoformat()
+    row["completed_by"] = event.unit
+    row["completed_at"] = epoch(event.timestamp)
+
+
+def _reopened(row: Row, event: Task.Reopened) -> None:
+    row["completed_on"] = row["completed_by"] = row["completed_at"] = None
+    if event.period is None:
+        row["completed_periods"] = []
+    else:
+        row["completed_periods"] = [p for p in row["completed_periods"] if p != event.period]
+
+
+def _extended(row: Row, event: Task.DeadlineExtended) -> None:
+    row["due"] = epoch(event.new_due)
+    row["extended"] = True
+
+
+def _reassigned(row: Row, event: Task.Reassigned) -> None:
+    row["lead_units"] = list(event.lead_units)
+    row["co_units"] = list(event.co_units)
+
+
+def _waived(row: Row, event: Task.Waived) -> None:
+    row["waived"] = True
+
+
+_CHANGES = {
+    Task.Amended: _amended,
+    Task.ProgressReported: _reported,
+    Task.Completed: _completed,
+    Task.Reopened: _reopened,
+    Task.DeadlineExtended: _extended,
+    Task.Reassigned: _reassigned,
+    Task.Waived: _waived,
+}
+
+
+class TasksProjection(RowProjection):
+    name = "tasks"
+    table = tasks
+    key_column = "task_id"
+    handles = (Task.Defined, *_CHANGES)
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (tasks, task_units)
+
+    def evolve(self, row: Row | None, event: Any) -> Row | None:
+        if isinstance(event, Task.Defined):
+            return _defined(event)
+        assert row is not None, "a task event before the task was defined"
+        row = {**row, "version": event.originator_version, "updated_at": epoch(event.timestamp)}
+        _CHANGES[type(event)](row, event)
+        return row
+
+    def store(self, conn: Connection, rows: Mapping[str, Row | None], existed: set[str]) -> None:
+        before = self._units_of(conn, [k for k in rows if k in existed])
+        super().store(conn, rows, existed)
+        stale = [k for k, r in rows.items() if k in before and _units(r) != before[k]]
+        if stale:
+            conn.execute(task_units.delete().where(task_units.c.task_id.in_(stale)))
+        fresh = [k for k in rows if k not in before or k in stale]
+        links = [
+            {"task_id": k, "unit": unit, "role": role}
+            for k in fresh
+            for unit, role in _units(rows[k])
+        ]
+        if links:
+            conn.execute(task_units.insert(), links)
+
+    def _units_of(self, conn: Connection, keys: list[str]) -> dict[str, list[tuple[str, str]]]:
+        found: dict[str, list[tuple[str, str]]] = {k: [] for k in keys}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            query = task_units.select().where(task_units.c.task_id.in_(chunk))
+            for r in conn.execute(query):
+                found[r.task_id].append((r.unit, r.role))
+        return {k: sorted(v) for k, v in found.items()}
+
+
+def _units(row: Row | None) -> list[tuple[str, str]]:
+    if row is None:
+        return []
+    pairs = [(u, "lead") for u in row["lead_units"]] + [(u, "co") for u in row["co_units"]]
+    return sorted(dict(pairs).items())
