@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -12,7 +12,7 @@ from cli import deadlines, plans, projection_commands, tasks
 from cli.context import Context, Settings, default_actor
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -64,7 +64,9 @@ def root(
     db: Annotated[
         str,
         typer.Option(
-            "--db", envvar="TAIZHANG_DB", help="SQLAlchemy URL of the store.",
+            "--db",
+            envvar="TAIZHANG_DB",
+            help="SQLAlchemy URL of the store.",
             show_default=True,
         ),
     ] = "sqlite:///taizhang.db",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,11 +28,12 @@ def parse(
     context = get(ctx)
     day = parse_day(issued_on, "--issued-on") if issued_on else None
     spec = parse_deadline(phrase, year=year, issued_on=day, tz=context.settings.tz)
-    document = {
+    occurrences = [o.to_dict() for o in spec.occurrences]
+    document: dict[str, Any] = {
         "text": spec.text,
         "kind": spec.kind,
         "due": spec.due.isoformat() if spec.due else None,
-        "occurrences": [o.to_dict() for o in spec.occurrences],
+        "occurrences": occurrences,
         "provisional": spec.provisional,
         "target": spec.target.to_dict() if spec.target else None,
         "ongoing": spec.ongoing,
@@ -45,7 +46,7 @@ def parse(
         return
     rows = [{"field": k, "value": _show(v)} for k, v in document.items() if k != "occurrences"]
     rows += [
-        {"field": f"occurrence {o['period']}", "value": o["due"]} for o in document["occurrences"]
+        {"field": f"occurrence {o['period']}", "value": o["due"]} for o in occurrences
     ]
     emit(context.settings.fmt, rows, [("field", "field"), ("value", "value")])
 

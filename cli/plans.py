@@ -29,13 +29,21 @@ def import_table(
     ctx: typer.Context,
     table: Annotated[Path, typer.Argument(help="Breakdown table (.xlsx or .csv).")],
     title: Annotated[str, typer.Option(help="The plan's title.")] = "",
-    issuer: Annotated[str, typer.Option(help="Who issued the plan (e.g. 大连市人民政府办公厅).")] = "",
+    issuer: Annotated[
+        str, typer.Option(help="Who issued the plan (e.g. 大连市人民政府办公厅).")
+    ] = "",
     doc_no: Annotated[str, typer.Option("--doc-no", help="Document number (文号).")] = "",
-    year: Annotated[int | None, typer.Option(help="The plan's year (default: from --issued-on).")] = None,
-    issued_on: Annotated[str | None, typer.Option("--issued-on", help="Issue date (YYYY-MM-DD).")] = None,
+    year: Annotated[
+        int | None, typer.Option(help="The plan's year (default: from --issued-on).")
+    ] = None,
+    issued_on: Annotated[
+        str | None, typer.Option("--issued-on", help="Issue date (YYYY-MM-DD).")
+    ] = None,
     ref: Annotated[str | None, typer.Option(help="Short reference (default: place-year).")] = None,
     sheet: Annotated[str | None, typer.Option(help="XLSX sheet (default: the first).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be recorded.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be recorded.")
+    ] = False,
 ) -> None:
     """Record a breakdown table in the ledger: all rows or none."""
     from cli.values import parse_day
@@ -66,7 +74,11 @@ def import_table(
     )
     digest = hashlib.sha256(table.read_bytes()).hexdigest()
     report = context.ledger().import_table(
-        rows, meta, actor=context.settings.actor, source=table.name, sha256=digest,
+        rows,
+        meta,
+        actor=context.settings.actor,
+        source=table.name,
+        sha256=digest,
         dry_run=dry_run,
     )
     if not dry_run:

@@ -8,7 +8,9 @@ import typer
 
 from cli.context import Context, get
 
-app = typer.Typer(help="Tasks: list, show, report progress, complete, supervise.", no_args_is_help=True)
+app = typer.Typer(
+    help="Tasks: list, show, report progress, complete, supervise.", no_args_is_help=True
+)
 
 TASK_COLUMNS = [
     ("ref", "task"),
@@ -46,7 +48,9 @@ def _table_row(context: Context, view: dict[str, Any]) -> dict[str, Any]:
         if due
         else "",
         "progress_text": (
-            f"{done:g}/{target:g}" if target else (f"{view['reports']} reports" if view["reports"] else "")
+            f"{done:g}/{target:g}"
+            if target
+            else (f"{view['reports']} reports" if view["reports"] else "")
         ),
     }
 
@@ -128,14 +132,22 @@ def show(
         emit("json", [], [], document=document)
         return
     facts = [{"field": k, "value": v} for k, v in document.items() if k != "history"]
-    emit(context.settings.fmt, facts, [("field", "field"), ("value", "value")], title=document["ref"])
+    emit(
+        context.settings.fmt, facts, [("field", "field"), ("value", "value")], title=document["ref"]
+    )
     history = [{**h, "details": _details(h)} for h in document["history"]]
     if context.settings.fmt == "table":
         emit(
             "table",
             history,
-            [("seq", "#"), ("type", "event"), ("occurred_on", "happened"),
-             ("recorded_at", "recorded"), ("actor", "by"), ("details", "details")],
+            [
+                ("seq", "#"),
+                ("type", "event"),
+                ("occurred_on", "happened"),
+                ("recorded_at", "recorded"),
+                ("actor", "by"),
+                ("details", "details"),
+            ],
             title="history",
         )
 
@@ -174,7 +186,9 @@ def report(
     unit: UnitOpt,
     note: Annotated[str, typer.Option(help="What was done.")] = "",
     evidence: EvidenceOpt = None,
-    count: Annotated[float | None, typer.Option("--count", help="Quantity toward the target.")] = None,
+    count: Annotated[
+        float | None, typer.Option("--count", help="Quantity toward the target.")
+    ] = None,
     on: OnOpt = None,
     period: PeriodOpt = None,
 ) -> None:
@@ -295,7 +309,9 @@ def waive(
     context = get(ctx)
     ledger = context.ledger()
     result = ledger.waive(
-        ledger.resolve_task(task), reason=reason, approved_by=approved_by,
+        ledger.resolve_task(task),
+        reason=reason,
+        approved_by=approved_by,
         actor=context.settings.actor,
     )
     _done(context, "waived", result)

@@ -32,8 +32,7 @@ def parse_instant(text: str, field: str, tz: ZoneInfo, *, end_of_day: bool = Fal
     raw = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         day = parse_day(raw, field)
-        moment = datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0), tz)
-        return moment
+        return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0), tz)
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
@@ -53,6 +52,6 @@ def parse_duration(text: str, field: str) -> timedelta:
 
 
 def split_units(text: str) -> list[str]:
-    """"A,B、C" -> ["A", "B", "C"], order kept, blanks and repeats dropped."""
+    """ "A,B、C" -> ["A", "B", "C"], order kept, blanks and repeats dropped."""
     parts = [p.strip() for p in re.split(r"[,，、;；]", text)]
     return list(dict.fromkeys(p for p in parts if p))

@@ -102,6 +102,12 @@ class Ledger(Application[UUID]):
         super().__init__(env)
         self.clock = clock
 
+    def close(self) -> None:
+        super().close()
+        engine = getattr(getattr(self.recorder, "datastore", None), "engine", None)
+        if engine is not None:
+            engine.dispose()  # return pooled connections now, not at interpreter exit
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
@@ -178,10 +184,9 @@ class Ledger(Application[UUID]):
         else:
             if meta.ref and meta.ref != plan.ref:
                 raise InvalidInput(
-                    f"plan {plan.ref} is already registered; its reference cannot become "
-                    f"{meta.ref}"
+                    f"plan {plan.ref} is already registered; its reference cannot become {meta.ref}"
                 )
-            changes = {"title": meta.title, "tz": meta.tz}
+            changes: dict[str, Any] = {"title": meta.title, "tz": meta.tz}
             if meta.issued_on is not None:
                 changes["issued_on"] = meta.issued_on
             plan.amend(changes, actor=actor, now=now)
@@ -284,9 +289,7 @@ class Ledger(Application[UUID]):
             ),
         )
 
-    def reopen(
-        self, task_id: UUID, *, reason: str, period: str | None = None, actor: str
-    ) -> Task:
+    def reopen(self, task_id: UUID, *, reason: str, period: str | None = None, actor: str) -> Task:
         return self._change(
             task_id, lambda t, now: t.reopen(reason=reason, period=period, actor=actor, now=now)
         )
@@ -378,7 +381,7 @@ class Ledger(Application[UUID]):
         self, cls: type[A], aggregate_id: UUID, *, version: int | None = None, what: str = ""
     ) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(f"{what or cls.__name__.lower()} not found") from None
         if not isinstance(aggregate, cls):

@@ -48,7 +48,7 @@ def valid_ref(ref: str) -> bool:
 
 
 def derive_ref(issuer: str, year: int | None) -> str:
-    """A short reference from the issuer's place name and the year: 大连市人民政府办公厅 -> dalian-2017."""
+    """A short reference from the issuer's place and year: 大连市人民政府办公厅 -> dalian-2017."""
     from pypinyin import lazy_pinyin
 
     place = _LEVEL_SUFFIXES.sub("", _ISSUER_SUFFIXES.sub("", squeeze(issuer)))

@@ -40,7 +40,9 @@ def store_env(url: str, *, create: bool) -> dict[str, str]:
     }
 
 
-def open_ledger(url: str = DEFAULT_URL, *, clock: Clock = system_clock, create: bool = False) -> Ledger:
+def open_ledger(
+    url: str = DEFAULT_URL, *, clock: Clock = system_clock, create: bool = False
+) -> Ledger:
     """The ledger on ``url``. Without ``create``, a store that does not exist is an error."""
     env = store_env(url, create=create)
     path = _sqlite_path(url)
@@ -49,7 +51,9 @@ def open_ledger(url: str = DEFAULT_URL, *, clock: Clock = system_clock, create: 
     ledger = Ledger(env=env, clock=clock)
     if not create and url != MEMORY_URL and not _has_events_table(ledger):
         ledger.close()
-        raise NotFound(f"no ledger in {make_url(url).render_as_string()}; run `taizhang init` first")
+        raise NotFound(
+            f"no ledger in {make_url(url).render_as_string()}; run `taizhang init` first"
+        )
     return ledger
 
 

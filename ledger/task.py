@@ -260,17 +260,13 @@ class Task(Aggregate):
             else:
                 task.completed_periods.remove(self.period)
 
-    def reopen(
-        self, *, reason: str, period: str | None = None, actor: str, now: datetime
-    ) -> None:
+    def reopen(self, *, reason: str, period: str | None = None, actor: str, now: datetime) -> None:
         if period is not None and period not in self.completed_periods:
             raise RuleViolation(f"task {self.code}: period {period} is not completed")
         if not self.is_done and not self.completed_periods:
             raise RuleViolation(f"task {self.code} is not completed; there is nothing to reopen")
         self._guard_reason(reason)
-        self.trigger_event(
-            self.Reopened, timestamp=now, reason=reason, period=period, actor=actor
-        )
+        self.trigger_event(self.Reopened, timestamp=now, reason=reason, period=period, actor=actor)
 
     # -- supervision: deadlines, units, waivers ------------------------------------------
 

@@ -52,9 +52,7 @@ class Lag:
 class ProjectionRunner:
     """Keeps every read model up to date with the ledger."""
 
-    def __init__(
-        self, ledger: Ledger, projections: Sequence[RowProjection] | None = None
-    ) -> None:
+    def __init__(self, ledger: Ledger, projections: Sequence[RowProjection] | None = None) -> None:
         self.ledger = ledger
         self.projections = list(projections or all_projections())
         engine = ledger.recorder.datastore.engine  # type: ignore[attr-defined]
@@ -94,7 +92,7 @@ class ProjectionRunner:
     def positions(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(tracking.c.projection, tracking.c.position))
-            return {name: pos for name, pos in rows}
+            return dict(rows.tuples().all())
 
     def status(self) -> list[Lag]:
         head = self.ledger.recorder.max_notification_id() or 0

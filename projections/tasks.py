@@ -6,7 +6,7 @@ lookup, not a scan of JSON lists.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -169,7 +169,7 @@ def _waived(row: Row, event: Task.Waived) -> None:
     row["waived"] = True
 
 
-_CHANGES = {
+_CHANGES: dict[type, Callable[[Row, Any], None]] = {
     Task.Amended: _amended,
     Task.ProgressReported: _reported,
     Task.Completed: _completed,

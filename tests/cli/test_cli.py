@@ -1,0 +1,265 @@
+"""The command line as scripts use it: exit codes, JSON shapes, nothing written on errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.app import app
+
+HEADER = "序号,项目,工作任务,牵头单位,配合单位,完成时限\n"
+TABLE = HEADER + (
+    "1,一、以政务公开助力稳增长,市财政局网站要按月公开财政收支情况。,市财政局,,11月底前\n"
+    "2,一、以政务公开助力稳增长,定期召开全市经济运行情况新闻发布会。,市统计局,市财政局,8月底前\n"
+    "3,二、以政务公开助力促改革,公开市属国有企业信息。,市国资委,,持续推进\n"
+)
+IMPORT = [
+    "--title",
+    "大连市2017年政务公开工作要点",
+    "--issuer",
+    "大连市人民政府办公厅",
+    "--doc-no",
+    "大政办发〔2017〕70号",
+    "--issued-on",
+    "2017-05-26",
+]
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Any:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    def invoke(*args: str, now: str = "2017-06-01T09:00") -> Any:
+        return CliRunner().invoke(app, ["--db", db, "--as", "督查室", "--now", now, *args])
+
+    return invoke
+
+
+@pytest.fixture
+def table(tmp_path: Path) -> Path:
+    path = tmp_path / "dalian.csv"
+    path.write_text(TABLE, encoding="utf-8")
+    return path
+
+
+def db_digest(tmp_path: Path) -> str:
+    return hashlib.sha256((tmp_path / "cli.db").read_bytes()).hexdigest()
+
+
+def test_import_then_list_as_json(run: Any, table: Path) -> None:
+    """The task list JSON has the contract's fields and statuses at the pinned clock."""
+    assert run("init").exit_code == 0
+    result = run("plan", "import", str(table), *IMPORT)
+    assert result.exit_code == 0, result.output
+    listed = run(
+        "--format", "json", "task", "list", "--plan", "dalian-2017", now="2017-09-01T09:00"
+    )
+    tasks = json.loads(listed.stdout)
+    assert [t["ref"] for t in tasks] == ["dalian-2017/1", "dalian-2017/2", "dalian-2017/3"]
+    first = tasks[0]
+    for key in (
+        "id",
+        "ref",
+        "plan",
+        "code",
+        "title",
+        "lead_units",
+        "co_units",
+        "deadline_text",
+        "due",
+        "status",
+        "progress",
+        "light",
+    ):
+        assert key in first
+    assert first["due"] == "2017-11-30T23:59:59+08:00"
+    assert [t["status"] for t in tasks] == ["open", "overdue", "no_deadline"]
+    assert [t["light"] for t in tasks] == ["green", "red", "green"]
+
+
+def test_reimport_changes_nothing(run: Any, table: Path) -> None:
+    """Importing the same table twice reports zero events the second time."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    again = run("--format", "json", "plan", "import", str(table), *IMPORT)
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["events"] == 0
+
+
+def test_report_complete_and_show_history(run: Any, table: Path) -> None:
+    """task show lists who did what, when it happened and when it was recorded."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    ok = run(
+        "task",
+        "report",
+        "dalian-2017/2",
+        "--unit",
+        "市财政局",
+        "--note",
+        "发布会已召开",
+        "--evidence",
+        "https://example.org/a",
+        "--on",
+        "2017-08-30",
+        now="2017-09-02T10:00",
+    )
+    assert ok.exit_code == 0, ok.output
+    done = run(
+        "task",
+        "complete",
+        "dalian-2017/2",
+        "--unit",
+        "市统计局",
+        "--on",
+        "2017-08-31",
+        now="2017-09-02T10:05",
+    )
+    assert done.exit_code == 0, done.output
+    shown = json.loads(
+        run("--format", "json", "task", "show", "dalian-2017/2", now="2017-09-03").stdout
+    )
+    assert shown["status"] == "done"
+    history = shown["history"]
+    assert [h["type"] for h in history] == ["Defined", "ProgressReported", "Completed"]
+    assert history[1]["occurred_on"] == "2017-08-30"
+    assert history[1]["recorded_at"].startswith("2017-09-02T02:00")
+    assert history[1]["actor"] == "督查室"
+    assert history[1]["evidence"] == ["https://example.org/a"]
+
+
+def test_show_as_of_a_past_moment(run: Any, table: Path) -> None:
+    """--as-of replays only what the ledger had recorded by then."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    run(
+        "task",
+        "complete",
+        "dalian-2017/1",
+        "--unit",
+        "市财政局",
+        "--on",
+        "2017-09-01",
+        now="2017-09-02",
+    )
+    before = json.loads(
+        run(
+            "--format",
+            "json",
+            "task",
+            "show",
+            "dalian-2017/1",
+            "--as-of",
+            "2017-09-01",
+            now="2017-09-05",
+        ).stdout
+    )
+    after = json.loads(
+        run("--format", "json", "task", "show", "dalian-2017/1", now="2017-09-05").stdout
+    )
+    assert before["status"] == "open"
+    assert len(before["history"]) == 1
+    assert after["status"] == "done"
+
+
+def test_refused_command_exits_1_with_message_and_writes_nothing(
+    run: Any, table: Path, tmp_path: Path
+) -> None:
+    """A unit not on the task: exit 1, the message names the units, the file is unchanged."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    digest = db_digest(tmp_path)
+    result = run("task", "report", "dalian-2017/1", "--unit", "市人社局", "--note", "x")
+    assert result.exit_code == 1
+    assert "市人社局" in result.stderr and "市财政局" in result.stderr
+    assert db_digest(tmp_path) == digest
+
+
+def test_malformed_table_names_the_row_and_leaves_the_store_unchanged(
+    run: Any, tmp_path: Path
+) -> None:
+    """A row without content fails the whole import, byte for byte."""
+    run("init")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        HEADER + "1,一,有内容,市财政局,,8月底前\n2,一,,市统计局,,8月底前\n", encoding="utf-8"
+    )
+    digest = db_digest(tmp_path)
+    result = run("plan", "import", str(bad), *IMPORT)
+    assert result.exit_code == 1
+    assert "3" in result.stderr  # the spreadsheet row of the empty task
+    assert db_digest(tmp_path) == digest
+
+
+def test_bad_date_is_a_clear_error(run: Any, table: Path) -> None:
+    """An impossible --on date exits 1 naming the option."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    result = run(
+        "task", "report", "dalian-2017/1", "--unit", "市财政局", "--note", "x", "--on", "2017-02-30"
+    )
+    assert result.exit_code == 1
+    assert "--on" in result.stderr
+
+
+def test_commands_before_init_say_how_to_start(run: Any) -> None:
+    """No store yet: the message says to run init."""
+    result = run("plan", "list")
+    assert result.exit_code == 1
+    assert "taizhang init" in result.stderr
+
+
+def test_unknown_unit_in_a_filter_suggests_close_names(run: Any, table: Path) -> None:
+    """A typo in --unit is an error with a suggestion, not an empty list."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    result = run("task", "list", "--unit", "市财政")
+    assert result.exit_code == 1
+    assert "市财政局" in result.stderr
+
+
+def test_wrong_usage_exits_2(run: Any) -> None:
+    """Unknown options are usage errors."""
+    assert run("task", "list", "--nope").exit_code == 2
+
+
+def test_plan_list_json_shape(run: Any, table: Path) -> None:
+    """plan list carries the contract's fields."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    plans = json.loads(run("--format", "json", "plan", "list").stdout)
+    assert plans == [
+        {
+            "id": plans[0]["id"],
+            "ref": "dalian-2017",
+            "title": "大连市2017年政务公开工作要点",
+            "issuer": "大连市人民政府办公厅",
+            "doc_no": "大政办发〔2017〕70号",
+            "year": 2017,
+            "issued_on": "2017-05-26",
+            "tz": "Asia/Shanghai",
+            "tasks": 3,
+        }
+    ]
+
+
+def test_csv_output_has_a_header_row(run: Any, table: Path) -> None:
+    """--format csv prints a header and one line per task."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    lines = run("--format", "csv", "task", "list").stdout.strip().splitlines()
+    assert lines[0].startswith("ref,")
+    assert len(lines) == 4
+
+
+def test_deadline_parse_json(run: Any) -> None:
+    """deadline parse prints the contract's fields."""
+    result = run("--format", "json", "deadline", "parse", "8月底前", "--year", "2023")
+    document = json.loads(result.stdout)
+    assert document["due"] == "2023-08-31T23:59:59+08:00"
+    assert set(document) >= {"text", "kind", "due", "occurrences", "provisional", "target"}

@@ -1,0 +1,242 @@
+"""The application service on real stores: one contract, run on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import select
+
+from ledger.application import Ledger, PlanMeta, TaskFields
+from ledger.errors import InvalidInput, NotFound, RuleViolation
+from ledger.store import open_ledger
+from projections.queries import list_plans, list_tasks
+from projections.runner import ProjectionRunner
+from projections.tasks import tasks as tasks_table
+
+META = PlanMeta(
+    title="大连市2017年政务公开工作要点",
+    issuer="大连市人民政府办公厅",
+    year=2017,
+    doc_no="大政办发〔2017〕70号",
+    issued_on=date(2017, 5, 26),
+)
+
+
+def rows(n: int = 3, **changes: Any) -> list[TaskFields]:
+    made = [
+        TaskFields(
+            row=2 + i,
+            code=str(i),
+            section="一、以政务公开助力稳增长",
+            content=f"任务{i}：按月公开财政收支情况",
+            lead_units=("市财政局",) if i % 2 else ("市发展改革委",),
+            co_units=("市统计局",),
+            deadline_text="11月底前",
+        )
+        for i in range(1, n + 1)
+    ]
+    return [TaskFields(**{**r.__dict__, **changes.get(r.code, {})}) for r in made]
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+class LedgerContract:
+    """Behaviour every store must show. Subclasses say which store."""
+
+    url: str
+
+    @pytest.fixture
+    def clock(self) -> Clock:
+        return Clock(datetime(2017, 6, 1, 1, 0, tzinfo=UTC))
+
+    @pytest.fixture
+    def ledger(self, clock: Clock) -> Iterator[Ledger]:
+        app = open_ledger(self.url, clock=clock, create=True)
+        ProjectionRunner(app).create_tables()
+        yield app
+        app.close()
+
+    def head(self, ledger: Ledger) -> int:
+        return ledger.recorder.max_notification_id() or 0
+
+    def test_import_then_reimport_records_nothing_new(self, ledger: Ledger) -> None:
+        """The second import of the same table writes no event at all."""
+        first = ledger.import_table(rows(), META, actor="督查室", source="t.csv", sha256="x")
+        assert first.added == ["1", "2", "3"]
+        head = self.head(ledger)
+        assert head == first.events == 6  # plan, ref claim, 3 tasks, import record
+        again = ledger.import_table(rows(), META, actor="督查室", source="t.csv", sha256="x")
+        assert again.events == 0
+        assert self.head(ledger) == head
+
+    def test_corrected_table_records_exactly_the_changed_fields(self, ledger: Ledger) -> None:
+        """Only the amended task gets an event, holding only what changed."""
+        ledger.import_table(rows(), META, actor="a", source="t.csv", sha256="x")
+        head = self.head(ledger)
+        fixed = rows(**{"2": {"co_units": ("市审计局",), "deadline_text": "12月底前"}})
+        report = ledger.import_table(fixed, META, actor="a", source="t2.csv", sha256="y")
+        assert set(report.amended) == {"2"}
+        assert set(report.amended["2"]) == {"co_units", "deadline_text", "deadline"}
+        assert self.head(ledger) == head + 2  # the amendment and the import record
+        task = ledger.get_task(ledger.resolve_task("dalian-2017/2"))
+        assert task.co_units == ["市审计局"]
+        assert task.due == datetime.fromisoformat("2017-12-31T23:59:59+08:00")
+
+    def test_dry_run_writes_nothing(self, ledger: Ledger) -> None:
+        """A dry run reports what it would record and leaves the store as it was."""
+        report = ledger.import_table(rows(), META, actor="a", source="t", sha256="x", dry_run=True)
+        assert report.events == 6
+        assert self.head(ledger) == 0
+        with pytest.raises(NotFound):
+            ledger.resolve_plan("dalian-2017")
+
+    def test_duplicate_code_refuses_the_whole_table(self, ledger: Ledger) -> None:
+        """All or nothing: one bad row and no event is written."""
+        bad = [*rows(), rows()[0]]
+        with pytest.raises(InvalidInput, match="appears twice"):
+            ledger.import_table(bad, META, actor="a", source="t", sha256="x")
+        assert self.head(ledger) == 0
+
+    def test_a_reference_belongs_to_one_plan(self, ledger: Ledger) -> None:
+        """Another plan cannot take a reference already in use."""
+        ledger.import_table(rows(), META, actor="a", source="t", sha256="x")
+        other = PlanMeta(
+            title="另一个要点",
+            issuer="大连市人民政府办公厅",
+            year=2017,
+            doc_no="大政办发〔2017〕99号",
+        )
+        with pytest.raises(InvalidInput, match="taken by another plan"):
+            ledger.import_table(rows(), other, actor="a", source="t", sha256="x")
+        ledger.import_table(
+            rows(),
+            PlanMeta(**{**other.__dict__, "ref": "dalian-2017b"}),
+            actor="a",
+            source="t",
+            sha256="x",
+        )
+        assert ledger.resolve_plan("dalian-2017b") != ledger.resolve_plan("dalian-2017")
+
+    def test_report_and_complete_keep_both_times(self, ledger: Ledger, clock: Clock) -> None:
+        """History shows when it happened and when the ledger learned it, and who said so."""
+        ledger.import_table(rows(), META, actor="督查室", source="t", sha256="x")
+        tid = ledger.resolve_task("dalian-2017/1")
+        clock.moment = datetime(2017, 9, 2, 1, 0, tzinfo=UTC)
+        ledger.report_progress(
+            tid,
+            unit="市财政局",
+            occurred_on=date(2017, 8, 30),
+            note="已公开",
+            evidence=["https://x/1"],
+            actor="财政局小王",
+        )
+        ledger.complete(tid, unit="市财政局", occurred_on=date(2017, 8, 31), actor="财政局小王")
+        events = ledger.task_events(tid)
+        assert [type(e).__name__ for e in events] == ["Defined", "ProgressReported", "Completed"]
+        assert events[1].occurred_on == date(2017, 8, 30)
+        assert events[1].timestamp == datetime(2017, 9, 2, 1, 0, tzinfo=UTC)
+        assert events[1].actor == "财政局小王"
+
+    def test_a_stale_write_is_refused_by_the_store(self, ledger: Ledger) -> None:
+        """Two copies of one task: the second save of the same version fails."""
+        ledger.import_table(rows(), META, actor="a", source="t", sha256="x")
+        tid = ledger.resolve_task("dalian-2017/1")
+        mine, theirs = ledger.get_task(tid), ledger.get_task(tid)
+        theirs.report_progress(
+            unit="市财政局", occurred_on=date(2017, 5, 30), note="a", actor="b", now=ledger.now()
+        )
+        ledger.save(theirs)
+        mine.report_progress(
+            unit="市财政局", occurred_on=date(2017, 5, 30), note="b", actor="c", now=ledger.now()
+        )
+        with pytest.raises(IntegrityError):
+            ledger.save(mine)
+
+    def test_losing_a_race_reruns_the_command_on_fresh_state(
+        self, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A completion that lost the race is re-judged and refused, not recorded twice."""
+        ledger.import_table(rows(), META, actor="a", source="t", sha256="x")
+        tid = ledger.resolve_task("dalian-2017/1")
+        stale = ledger.get_task(tid)
+        ledger.complete(tid, unit="市财政局", occurred_on=date(2017, 5, 30), actor="other")
+        real_get = ledger.get_task
+        copies = iter([stale])
+        monkeypatch.setattr(
+            ledger, "get_task", lambda i, version=None: next(copies, None) or real_get(i)
+        )
+        with pytest.raises(RuleViolation, match="already completed"):
+            ledger.complete(tid, unit="市财政局", occurred_on=date(2017, 5, 31), actor="me")
+        assert len(ledger.task_events(tid)) == 2
+
+    def test_read_models_follow_the_ledger_and_rebuild_identically(self, ledger: Ledger) -> None:
+        """Incremental catch-up and a rebuild from zero give the same rows."""
+        runner = ProjectionRunner(ledger)
+        ledger.import_table(rows(5), META, actor="a", source="t", sha256="x")
+        runner.catch_up()
+        tid = ledger.resolve_task("dalian-2017/3")
+        ledger.complete(tid, unit="市财政局", occurred_on=date(2017, 5, 31), actor="b")
+        ledger.reassign(
+            ledger.resolve_task("dalian-2017/2"), lead_units=["市审计局"], reason="调整", actor="c"
+        )
+        runner.catch_up()
+        with runner.engine.connect() as conn:
+            before = [
+                dict(r._mapping)
+                for r in conn.execute(select(tasks_table).order_by(tasks_table.c.task_id))
+            ]
+        runner.rebuild()
+        with runner.engine.connect() as conn:
+            after = [
+                dict(r._mapping)
+                for r in conn.execute(select(tasks_table).order_by(tasks_table.c.task_id))
+            ]
+        assert before == after
+        now = datetime(2017, 6, 2, tzinfo=UTC)
+        audit = list_tasks(runner.engine, now=now, unit="市审计局")
+        assert [v.ref for v in audit] == ["dalian-2017/2"]
+        assert list_plans(runner.engine)[0]["tasks"] == 5
+        done = list_tasks(runner.engine, now=now, statuses=["done"])
+        assert [v.row["code"] for v in done] == ["3"]
+
+    def test_two_runners_never_apply_a_batch_twice(self, ledger: Ledger) -> None:
+        """A second runner that lost the race re-reads the position instead of re-applying."""
+        ledger.import_table(rows(4), META, actor="a", source="t", sha256="x")
+        one, two = ProjectionRunner(ledger), ProjectionRunner(ledger)
+        positions = one.positions()
+        one.catch_up()
+        # Runner two still believes the old positions: its claim must fail.
+        notifications = ledger.recorder.select_notifications(start=1, limit=100)
+        from projections.runner import _LostRace
+
+        with pytest.raises(_LostRace):
+            two._apply_batch(positions, notifications)
+        assert list_plans(one.engine)[0]["tasks"] == 4
+
+
+class TestLedgerOnSQLite(LedgerContract):
+    @pytest.fixture(autouse=True)
+    def _url(self, sqlite_url: str) -> None:
+        self.url = sqlite_url
+
+
+@pytest.mark.postgres
+class TestLedgerOnPostgres(LedgerContract):
+    @pytest.fixture(autouse=True)
+    def _url(self, pg_url: str) -> None:
+        self.url = pg_url
