@@ -131,12 +131,20 @@ def show(
     if context.settings.fmt == "json":
         emit("json", [], [], document=document)
         return
-    facts = [{"field": k, "value": v} for k, v in document.items() if k != "history"]
+    shown = {k: v for k, v in document.items() if k not in ("history", "progress")}
+    progress = document["progress"]
+    shown["progress"] = f"{progress['done']:g}" + (
+        f"/{progress['target']:g}" if progress["target"] else ""
+    )
+    facts = [{"field": k, "value": v} for k, v in shown.items()]
     emit(
         context.settings.fmt, facts, [("field", "field"), ("value", "value")], title=document["ref"]
     )
-    history = [{**h, "details": _details(h)} for h in document["history"]]
     if context.settings.fmt == "table":
+        history = [
+            {**h, "recorded_at": _local(context, h["recorded_at"]), "details": _details(h)}
+            for h in document["history"]
+        ]
         emit(
             "table",
             history,
@@ -152,15 +160,37 @@ def show(
         )
 
 
-_BASE_FIELDS = {"seq", "type", "recorded_at", "occurred_on", "actor"}
+def _local(context: Context, instant: str) -> str:
+    from datetime import datetime
+
+    return datetime.fromisoformat(instant).astimezone(context.zone).strftime("%Y-%m-%d %H:%M")
 
 
-def _details(entry: dict[str, Any]) -> str:
-    return "; ".join(
-        f"{k}={'、'.join(map(str, v)) if isinstance(v, list) else v}"
-        for k, v in entry.items()
-        if k not in _BASE_FIELDS and v not in (None, "", [], {})
-    )
+# Shown in the task's own fields above the history, so not repeated in every row.
+_NOT_DETAILS = {
+    "seq",
+    "type",
+    "recorded_at",
+    "occurred_on",
+    "actor",
+    "plan_id",
+    "content",
+    "section",
+    "tz",
+    "row",
+    "code",
+}
+
+
+def _details(entry: dict[str, Any], width: int = 48) -> str:
+    """One line of an event's own fields, each value cut to a readable length."""
+    parts = []
+    for key, value in entry.items():
+        if key in _NOT_DETAILS or value in (None, "", [], {}):
+            continue
+        text = "、".join(map(str, value)) if isinstance(value, list) else str(value)
+        parts.append(f"{key}={text if len(text) <= width else text[: width - 1] + '…'}")
+    return "; ".join(parts)
 
 
 def _day(value: str | None) -> Any:
