@@ -82,6 +82,13 @@ def import_table(
         dry_run=dry_run,
     )
     if not dry_run:
+        import structlog
+
+        structlog.get_logger().info(
+            "plan.imported", plan=report.plan_ref, source=table.name, sha256=digest,
+            added=len(report.added), amended=len(report.amended), events=report.events,
+            actor=context.settings.actor,
+        )
         context.fresh()
     _show_report(context.settings.fmt, report, len(rows))
 

@@ -200,8 +200,14 @@ def _day(value: str | None) -> Any:
 
 
 def _done(context: Context, verb: str, task: Any) -> None:
+    import structlog
+
     from cli.render import emit_json, say
 
+    structlog.get_logger().info(
+        "task.changed", task=str(task.id), code=task.code, version=task.version, change=verb,
+        actor=context.settings.actor,
+    )
     context.fresh()
     if context.settings.fmt == "json":
         emit_json({"id": str(task.id), "code": task.code, "version": task.version, "event": verb})

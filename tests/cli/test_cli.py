@@ -263,3 +263,31 @@ def test_deadline_parse_json(run: Any) -> None:
     document = json.loads(result.stdout)
     assert document["due"] == "2023-08-31T23:59:59+08:00"
     assert set(document) >= {"text", "kind", "due", "occurrences", "provisional", "target"}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_exported_table_reimports_without_changes(
+    run: Any, table: Path, tmp_path: Path, suffix: str
+) -> None:
+    """plan export writes the breakdown table back out; importing it records nothing."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    run("task", "complete", "dalian-2017/2", "--unit", "市统计局", "--on", "2017-05-31")
+    out = tmp_path / f"export{suffix}"
+    assert run("plan", "export", "dalian-2017", "-o", str(out)).exit_code == 0
+    again = run("--format", "json", "plan", "import", str(out), *IMPORT)
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["events"] == 0
+    from ledger.importing.table import read_table
+
+    rows = read_table(out)
+    assert [r.code for r in rows] == ["1", "2", "3"]
+
+
+def test_import_logs_one_structured_line(run: Any, table: Path) -> None:
+    """A recorded import leaves a JSON log line on stderr with what it did."""
+    run("init")
+    result = run("--log-level", "info", "plan", "import", str(table), *IMPORT)
+    lines = [json.loads(x) for x in result.stderr.splitlines() if x.startswith("{")]
+    assert [x["event"] for x in lines] == ["plan.imported"]
+    assert lines[0]["added"] == 3
