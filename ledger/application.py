@@ -140,11 +140,20 @@ class Ledger(Application[UUID]):
         known = set(plan.task_codes)
         pending: list[Aggregate] = [plan] if claim is None else [plan, claim]
         seen: set[str] = set()
+        problems: list[str] = []
+        prepared: list[tuple[TaskFields, dict[str, Any]]] = []
         for row in rows:
             if row.code in seen:
-                raise InvalidInput(f"row {row.row}: code {row.code} appears twice in the table")
+                problems.append(f"row {row.row}: code {row.code} appears twice in the table")
             seen.add(row.code)
             fields = self._task_fields(row, plan)
+            if fields["deadline"]["kind"] == "invalid":
+                reason = "; ".join(fields["deadline"]["notes"])
+                problems.append(f"row {row.row}: 完成时限 {row.deadline_text!r}: {reason}")
+            prepared.append((row, fields))
+        if problems:
+            raise InvalidInput("the table was not imported:\n" + "\n".join(problems))
+        for row, fields in prepared:
             tid = ids.task_id(plan_id, row.code)
             if row.code in known:
                 task = self._load(Task, tid)

@@ -49,6 +49,10 @@ def open_ledger(
     if not create and path is not None and not path.exists():
         raise NotFound(f"no ledger at {path}; run `taizhang init` first (or pass --db)")
     ledger = Ledger(env=env, clock=clock)
+    if create and path is not None:
+        # Settle the journal mode now: switching a file to WAL later rewrites its header,
+        # and a refused command must leave the file byte for byte as it was.
+        ledger.recorder.datastore.init_sqlite_wal_mode()  # type: ignore[attr-defined]
     if not create and url != MEMORY_URL and not _has_events_table(ledger):
         ledger.close()
         raise NotFound(

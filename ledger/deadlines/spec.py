@@ -11,9 +11,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
-Kind = Literal["fixed", "relative", "recurring", "ongoing", "compound", "unparsed", "none"]
+from ledger.deadlines.calendar import WorkCalendar, default_calendar
+from ledger.deadlines.timing import Offset
+
+# "invalid": the phrase names a date that does not exist ("2月30日前", "13月底前"); an
+# import refuses it, naming the row, instead of keeping it as text nobody can act on.
+Kind = Literal[
+    "fixed", "relative", "recurring", "ongoing", "compound", "unparsed", "invalid", "none"
+]
 TargetKind = Literal["count", "percent"]
+
+
+PROVISIONAL_NOTE = (
+    "provisional: counted Monday to Friday in a year without an official holiday schedule"
+)
+
+
+def _add_note(notes: tuple[str, ...], note: str) -> tuple[str, ...]:
+    return notes if note in notes else (*notes, note)
 
 
 @dataclass(frozen=True)
@@ -38,12 +55,17 @@ class Occurrence:
 
 @dataclass(frozen=True)
 class Target:
-    """A quantitative target: at least ``minimum`` (times, or percent) by ``by``."""
+    """A quantitative target: at least ``minimum`` (times, or percent) by ``by``.
+
+    ``per_period`` marks a minimum that applies to each occurrence of a recurring duty
+    ("每月不少于2次"); such a target has no single ``by``.
+    """
 
     kind: TargetKind
     minimum: float
     by: datetime | None = None
     text: str = ""
+    per_period: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +73,7 @@ class Target:
             "minimum": self.minimum,
             "by": self.by.isoformat() if self.by else None,
             "text": self.text,
+            "per_period": self.per_period,
         }
 
     @classmethod
@@ -61,6 +84,7 @@ class Target:
             minimum=data["minimum"],
             by=datetime.fromisoformat(by) if by else None,
             text=data.get("text", ""),
+            per_period=bool(data.get("per_period", False)),
         )
 
 
@@ -94,6 +118,29 @@ class DeadlineSpec:
 
     def with_due(self, due: datetime) -> DeadlineSpec:
         return replace(self, due=due)
+
+    def resolve(self, start: datetime, calendar: WorkCalendar | None = None) -> DeadlineSpec:
+        """This spec with ``due`` counted from ``start``, the instant its trigger happened.
+
+        Only specs with an ``offset`` change. A relative spec is always recounted from
+        ``start``; a compound spec keeps the fixed date it already has (its offset is a
+        follow-up duty, not the deadline). ``start`` must be timezone-aware. Working days
+        are counted on ``calendar`` (the official one by default); an estimated count sets
+        ``provisional`` and adds a note.
+        """
+        if self.offset is None or (self.kind != "relative" and self.due is not None):
+            return self
+        offset = Offset.parse(self.offset)
+        due, estimated = offset.apply(start, ZoneInfo(self.tz), calendar or default_calendar())
+        notes = self.notes
+        if estimated:
+            notes = _add_note(notes, PROVISIONAL_NOTE)
+        target = self.target
+        if target is not None and not target.per_period:
+            target = replace(target, by=due)
+        return replace(
+            self, due=due, target=target, provisional=self.provisional or estimated, notes=notes
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

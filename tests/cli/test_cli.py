@@ -291,3 +291,30 @@ def test_import_logs_one_structured_line(run: Any, table: Path) -> None:
     lines = [json.loads(x) for x in result.stderr.splitlines() if x.startswith("{")]
     assert [x["event"] for x in lines] == ["plan.imported"]
     assert lines[0]["added"] == 3
+
+
+def test_impossible_deadline_in_a_table_names_the_row(run: Any, tmp_path: Path) -> None:
+    """"2月30日前" is refused with its row; nothing is written."""
+    run("init")
+    bad = tmp_path / "bad-date.csv"
+    bad.write_text(
+        HEADER + "1,一,按月公开,市财政局,,8月底前\n2,一,召开发布会,市统计局,,2月30日前\n",
+        encoding="utf-8",
+    )
+    digest = db_digest(tmp_path)
+    result = run("plan", "import", str(bad), *IMPORT)
+    assert result.exit_code == 1
+    assert "row 3" in result.stderr and "2月30日前" in result.stderr
+    assert db_digest(tmp_path) == digest
+
+
+def test_wrong_header_is_refused_before_the_store_is_opened(run: Any, tmp_path: Path) -> None:
+    """A table without a task column exits 1 and the store stays as it was."""
+    run("init")
+    bad = tmp_path / "wrong-header.csv"
+    bad.write_text("编号,说明,备注\n1,a,b\n", encoding="utf-8")
+    digest = db_digest(tmp_path)
+    result = run("plan", "import", str(bad), *IMPORT)
+    assert result.exit_code == 1
+    assert "工作任务" in result.stderr
+    assert db_digest(tmp_path) == digest
