@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from cli import deadlines, plans, projection_commands, tasks
+from cli import calendar, deadlines, plans, projection_commands, tasks
 from cli.context import Context, Settings, default_actor
 
 
@@ -55,6 +55,7 @@ app = typer.Typer(
 app.add_typer(plans.app, name="plan")
 app.add_typer(tasks.app, name="task")
 app.add_typer(deadlines.app, name="deadline")
+app.add_typer(calendar.app, name="calendar")
 app.add_typer(projection_commands.app, name="projections")
 
 

@@ -45,9 +45,7 @@ def parse(
         emit("json", [], [], document=document)
         return
     rows = [{"field": k, "value": _show(v)} for k, v in document.items() if k != "occurrences"]
-    rows += [
-        {"field": f"occurrence {o['period']}", "value": o["due"]} for o in occurrences
-    ]
+    rows += [{"field": f"occurrence {o['period']}", "value": o["due"]} for o in occurrences]
     emit(context.settings.fmt, rows, [("field", "field"), ("value", "value")])
 
 
@@ -55,3 +53,31 @@ def _show(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
     return "" if value is None else str(value)
+
+
+@app.command("unparsed")
+def unparsed(
+    ctx: typer.Context,
+    plan: Annotated[str | None, typer.Option(help="Plan id or ref.")] = None,
+) -> None:
+    """Tasks whose deadline words could not be read, with no due time set by hand.
+
+    Set one with `taizhang task set-deadline TASK --to D --reason X`.
+    """
+    from cli.render import emit
+    from projections.queries import list_tasks
+
+    context = get(ctx)
+    plan_id = str(context.ledger().resolve_plan(plan)) if plan else None
+    context.fresh()
+    views = list_tasks(
+        context.engine(), now=context.now(), plan_id=plan_id, deadline_kinds=["unparsed"]
+    )
+    documents = [v.to_json() for v in views if v.standing.due is None]
+    emit(
+        context.settings.fmt,
+        documents,
+        [("ref", "task"), ("deadline_text", "deadline as written"), ("title", "title")],
+        title="deadlines to set by hand",
+        document=documents,
+    )

@@ -85,8 +85,13 @@ def import_table(
         import structlog
 
         structlog.get_logger().info(
-            "plan.imported", plan=report.plan_ref, source=table.name, sha256=digest,
-            added=len(report.added), amended=len(report.amended), events=report.events,
+            "plan.imported",
+            plan=report.plan_ref,
+            source=table.name,
+            sha256=digest,
+            added=len(report.added),
+            amended=len(report.amended),
+            events=report.events,
             actor=context.settings.actor,
         )
         context.fresh()

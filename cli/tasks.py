@@ -205,7 +205,11 @@ def _done(context: Context, verb: str, task: Any) -> None:
     from cli.render import emit_json, say
 
     structlog.get_logger().info(
-        "task.changed", task=str(task.id), code=task.code, version=task.version, change=verb,
+        "task.changed",
+        task=str(task.id),
+        code=task.code,
+        version=task.version,
+        change=verb,
         actor=context.settings.actor,
     )
     context.fresh()
@@ -309,6 +313,44 @@ def extend(
         actor=context.settings.actor,
     )
     _done(context, f"deadline extended to {new_due.isoformat()}", result)
+
+
+@app.command("set-deadline")
+def set_deadline(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
+    to: Annotated[str, typer.Option("--to", help="The due time (a day means its end).")],
+    reason: ReasonOpt,
+) -> None:
+    """Set a due time by hand (for deadline words the parser could not read)."""
+    from cli.values import parse_instant
+
+    context = get(ctx)
+    ledger = context.ledger()
+    due = parse_instant(to, "--to", context.zone, end_of_day=True)
+    result = ledger.set_deadline(
+        ledger.resolve_task(task), to=due, reason=reason, actor=context.settings.actor
+    )
+    _done(context, f"deadline set to {due.isoformat()}", result)
+
+
+@app.command("start")
+def start(
+    ctx: typer.Context,
+    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
+    on: Annotated[str, typer.Option("--on", help="The day the triggering event happened.")],
+) -> None:
+    """Start a relative deadline ("信息形成之日起5个工作日内") from the day its trigger happened."""
+    context = get(ctx)
+    ledger = context.ledger()
+    result = ledger.start_deadline(
+        ledger.resolve_task(task), on=_day(on), actor=context.settings.actor
+    )
+    _done(
+        context,
+        f"deadline counted from {on}: due {result.due.isoformat() if result.due else '?'}",
+        result,
+    )
 
 
 @app.command("reassign")

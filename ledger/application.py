@@ -19,10 +19,12 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from ledger import ids
-from ledger.deadlines import parse_deadline
+from ledger.deadlines import DeadlineSpec, parse_deadline
+from ledger.deadlines.calendar import OfficialCalendar
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.plan import Plan, PlanRef
 from ledger.task import Task
+from ledger.workdays import WORKDAYS_ID, Workdays
 
 Clock = Callable[[], datetime]
 A = TypeVar("A", bound=Aggregate)
@@ -233,9 +235,7 @@ class Ledger(Application[UUID]):
             )
 
     def _task_fields(self, row: TaskFields, plan: Plan) -> dict[str, Any]:
-        spec = parse_deadline(
-            row.deadline_text, year=plan.year, issued_on=plan.issued_on, tz=plan.tz
-        )
+        spec = self._read_deadline(row.deadline_text, plan)
         return {
             "row": row.row,
             "code": row.code,
@@ -247,6 +247,77 @@ class Ledger(Application[UUID]):
             "deadline": spec.to_dict(),
             "tz": plan.tz,
         }
+
+    # -- deadlines and the working-day calendar ---------------------------------------
+
+    def calendar(self) -> OfficialCalendar:
+        """The official calendar with every day a supervisor declared."""
+        try:
+            declared = self._load(Workdays, WORKDAYS_ID).as_dates()
+        except NotFound:
+            declared = {}
+        return OfficialCalendar(overrides=declared)
+
+    def _read_deadline(self, text: str, plan: Plan) -> DeadlineSpec:
+        return parse_deadline(
+            text, year=plan.year, issued_on=plan.issued_on, tz=plan.tz, calendar=self.calendar()
+        )
+
+    def declare_day(self, day: date, *, workday: bool, source: str, actor: str) -> Workdays:
+        """Record a working day or holiday from a notice; it wins over the package's data."""
+        now = self.now()
+        try:
+            workdays = self._load(Workdays, WORKDAYS_ID)
+        except NotFound:
+            workdays = Workdays.open(now=now)
+        workdays.declare(day=day, workday=workday, source=source, actor=actor, now=now)
+        self._save_or_conflict([workdays], what="the working-day calendar")
+        return workdays
+
+    def declared_days(self) -> list[Workdays.DayDeclared]:
+        """Every declared day, in the order they were recorded."""
+        return [e for e in self.events.get(WORKDAYS_ID) if isinstance(e, Workdays.DayDeclared)]
+
+    def start_deadline(self, task_id: UUID, *, on: date, actor: str) -> Task:
+        """The trigger of a relative deadline happened on ``on``: count its due time."""
+        return self._change(task_id, lambda t, now: self._start(t, on, actor, now))
+
+    def _start(self, task: Task, on: date, actor: str, now: datetime) -> None:
+        due, provisional = self._count_from(task, on)
+        task.start_clock(on=on, due=due, provisional=provisional, actor=actor, now=now)
+
+    def _count_from(self, task: Task, on: date) -> tuple[datetime, bool]:
+        from zoneinfo import ZoneInfo
+
+        spec = DeadlineSpec.from_dict(task.deadline or {"text": "", "kind": "none"})
+        start = datetime.combine(on, datetime.min.time(), ZoneInfo(task.tz))
+        counted = spec.resolve(start, calendar=self.calendar())
+        assert counted.due is not None, "a relative spec always resolves"
+        return counted.due, counted.provisional
+
+    def set_deadline(self, task_id: UUID, *, to: datetime, reason: str, actor: str) -> Task:
+        return self._change(
+            task_id, lambda t, now: t.set_deadline(to=to, reason=reason, actor=actor, now=now)
+        )
+
+    def reevaluate_deadline(self, task_id: UUID, *, reason: str, actor: str) -> bool:
+        """Read a task's deadline words again with today's calendar; record any change."""
+        changed = False
+
+        def command(task: Task, now: datetime) -> None:
+            nonlocal changed
+            spec = self._read_deadline(task.deadline_text, self.get_plan(task.plan_id))
+            started_due = self._count_from(task, task.started_on)[0] if task.started_on else None
+            changed = task.reevaluate(
+                deadline=spec.to_dict(),
+                started_due=started_due,
+                reason=reason,
+                actor=actor,
+                now=now,
+            )
+
+        self._change(task_id, command)
+        return changed
 
     # -- task use cases ---------------------------------------------------------------
 
@@ -262,19 +333,26 @@ class Ledger(Application[UUID]):
         period: str | None = None,
         actor: str,
     ) -> Task:
-        return self._change(
-            task_id,
-            lambda t, now: t.report_progress(
+        def command(t: Task, now: datetime) -> None:
+            day = occurred_on or self._today(t, now)
+            t.report_progress(
                 unit=unit,
-                occurred_on=occurred_on or self._today(t, now),
+                occurred_on=day,
                 note=note,
                 evidence=list(evidence),
                 quantity=quantity,
                 period=period,
                 actor=actor,
                 now=now,
-            ),
-        )
+            )
+            self._start_if_waiting(t, day, actor, now)
+
+        return self._change(task_id, command)
+
+    def _start_if_waiting(self, task: Task, day: date, actor: str, now: datetime) -> None:
+        """A relative deadline waiting for its trigger starts on the first reported day."""
+        if task.needs_trigger:
+            self._start(task, day, actor, now)
 
     def complete(
         self,
@@ -286,17 +364,19 @@ class Ledger(Application[UUID]):
         period: str | None = None,
         actor: str,
     ) -> Task:
-        return self._change(
-            task_id,
-            lambda t, now: t.complete(
+        def command(t: Task, now: datetime) -> None:
+            day = occurred_on or self._today(t, now)
+            self._start_if_waiting(t, day, actor, now)
+            t.complete(
                 unit=unit,
-                occurred_on=occurred_on or self._today(t, now),
+                occurred_on=day,
                 evidence=list(evidence),
                 period=period,
                 actor=actor,
                 now=now,
-            ),
-        )
+            )
+
+        return self._change(task_id, command)
 
     def reopen(self, task_id: UUID, *, reason: str, period: str | None = None, actor: str) -> Task:
         return self._change(

@@ -65,7 +65,9 @@ class Task(Aggregate):
         self.row = row
         self.tz = tz
         self.created_by = actor
-        self.extended_due: datetime | None = None
+        self.due_override: datetime | None = None  # set or extended by a supervisor
+        self.started_on: date | None = None  # when a relative deadline's trigger happened
+        self.started_due: datetime | None = None
         self.reports = 0
         self.quantity_done = 0.0
         self.last_report_on: date | None = None
@@ -277,16 +279,105 @@ class Task(Aggregate):
         actor: str
 
         def apply(self, task: Task) -> None:
-            task.extended_due = self.new_due
+            task.due_override = self.new_due
 
     @property
     def due(self) -> datetime | None:
-        """The due instant in force: the latest extension, else the parsed deadline."""
-        if self.extended_due is not None:
-            return self.extended_due
+        """The due instant in force: a supervisor's, else the counted one, else the parsed."""
+        if self.due_override is not None:
+            return self.due_override
+        if self.started_due is not None:
+            return self.started_due
         if self.deadline and self.deadline.get("due"):
             return datetime.fromisoformat(self.deadline["due"])
         return None
+
+    @property
+    def needs_trigger(self) -> bool:
+        """A relative deadline ("信息形成之日起5个工作日内") whose clock has not started."""
+        spec = self.deadline or {}
+        return bool(spec.get("trigger")) and not spec.get("due") and self.started_on is None
+
+    class DeadlineStarted(Aggregate.Event):
+        """The trigger of a relative deadline happened: its due time is now known."""
+
+        started_on: date
+        due: datetime
+        provisional: bool
+        actor: str
+
+        def apply(self, task: Task) -> None:
+            task.started_on = self.started_on
+            task.started_due = self.due
+
+    def start_clock(
+        self, *, on: date, due: datetime, provisional: bool, actor: str, now: datetime
+    ) -> None:
+        if not self.needs_trigger:
+            raise RuleViolation(
+                f"task {self.code} has no relative deadline waiting for its trigger"
+            )
+        self._guard_day(on, now)
+        self.trigger_event(
+            self.DeadlineStarted,
+            timestamp=now,
+            started_on=on,
+            due=due,
+            provisional=provisional,
+            actor=actor,
+        )
+
+    class DeadlineSet(Aggregate.Event):
+        """A supervisor set the due time by hand (the words could not be read, or meant
+        something else)."""
+
+        due: datetime
+        reason: str
+        actor: str
+
+        def apply(self, task: Task) -> None:
+            task.due_override = self.due
+
+    def set_deadline(self, *, to: datetime, reason: str, actor: str, now: datetime) -> None:
+        self._guard_open("set the deadline of")
+        self._guard_reason(reason)
+        if self.due == to:
+            raise RuleViolation(f"task {self.code} is already due at {to.isoformat()}")
+        self.trigger_event(self.DeadlineSet, timestamp=now, due=to, reason=reason, actor=actor)
+
+    class DeadlineReevaluated(Aggregate.Event):
+        """The deadline words were read again (a newer calendar or parser); history stays."""
+
+        deadline: dict[str, Any]
+        started_due: datetime | None
+        reason: str
+        actor: str
+
+        def apply(self, task: Task) -> None:
+            task.deadline = self.deadline
+            task.started_due = self.started_due
+
+    def reevaluate(
+        self,
+        *,
+        deadline: dict[str, Any],
+        started_due: datetime | None,
+        reason: str,
+        actor: str,
+        now: datetime,
+    ) -> bool:
+        """Record the new reading if it differs; returns whether it did."""
+        if deadline == self.deadline and started_due == self.started_due:
+            return False
+        self.trigger_event(
+            self.DeadlineReevaluated,
+            timestamp=now,
+            deadline=deadline,
+            started_due=started_due,
+            reason=reason,
+            actor=actor,
+        )
+        return True
 
     def extend_deadline(
         self, *, to: datetime, reason: str, approved_by: str, actor: str, now: datetime

@@ -81,7 +81,8 @@ def facts_of(row: dict[str, Any]) -> Facts:
     return Facts(
         due=due.astimezone(ZoneInfo(row["tz"])) if due else None,
         tz=row["tz"],
-        occurrences=row["occurrences"] if not row["extended"] else (),
+        # A supervisor's due time replaces the occurrences' own.
+        occurrences=row["occurrences"] if row["due_override"] is None else (),
         completed_on=_day(row["completed_on"]),
         completed_periods=row["completed_periods"],
         waived=bool(row["waived"]),
@@ -120,15 +121,21 @@ def list_tasks(
     unit: str | None = None,
     statuses: Sequence[str] = (),
     due_within: timedelta | None = None,
+    deadline_kinds: Sequence[str] = (),
+    provisional: bool | None = None,
     warn: timedelta = WARNING_WINDOW,
 ) -> list[TaskView]:
-    """Tasks in table order, filtered by plan, unit, status and nearness of their due time."""
+    """Tasks in table order, filtered by plan, unit, status, deadline and nearness of due."""
     query = select(tasks, plans.c.ref).join(plans, plans.c.plan_id == tasks.c.plan_id)
     if plan_id is not None:
         query = query.where(tasks.c.plan_id == plan_id)
     if unit is not None:
         linked = select(task_units.c.task_id).where(task_units.c.unit == unit)
         query = query.where(tasks.c.task_id.in_(linked))
+    if deadline_kinds:
+        query = query.where(tasks.c.deadline_kind.in_(list(deadline_kinds)))
+    if provisional is not None:
+        query = query.where(tasks.c.provisional == provisional)
     query = query.order_by(plans.c.year, plans.c.ref, tasks.c.row, tasks.c.code)
     found: list[TaskView] = []
     with engine.connect() as conn:

@@ -40,7 +40,10 @@ tasks = Table(
     Column("co_units", JSON, nullable=False),
     Column("deadline_text", Text, nullable=False),
     Column("deadline_kind", String(16), nullable=False),
-    Column("due", BigInteger),  # epoch seconds of the due time in force
+    Column("due", BigInteger),  # epoch seconds of the due time in force (see _settle_due)
+    Column("spec_due", BigInteger),  # as the deadline words were read
+    Column("started_due", BigInteger),  # counted from a relative deadline's trigger
+    Column("due_override", BigInteger),  # set or extended by a supervisor
     Column("provisional", Boolean, nullable=False),
     Column("tz", String(64), nullable=False),
     Column("occurrences", JSON, nullable=False),
@@ -54,7 +57,6 @@ tasks = Table(
     Column("completed_at", BigInteger),  # when the completion was recorded
     Column("completed_periods", JSON, nullable=False),
     Column("waived", Boolean, nullable=False),
-    Column("extended", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     Column("defined_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
@@ -79,7 +81,7 @@ def _deadline_columns(deadline: Mapping[str, Any] | None) -> Row:
     due = spec.get("due")
     return {
         "deadline_kind": spec.get("kind", "none"),
-        "due": epoch(datetime.fromisoformat(due)) if due else None,
+        "spec_due": epoch(datetime.fromisoformat(due)) if due else None,
         "provisional": bool(spec.get("provisional", False)),
         "occurrences": list(spec.get("occurrences", [])),
         "target_min": target.get("minimum"),
@@ -87,9 +89,18 @@ def _deadline_columns(deadline: Mapping[str, Any] | None) -> Row:
     }
 
 
+def _settle_due(row: Row) -> None:
+    """The due time in force: a supervisor's, else the counted one, else the parsed one."""
+    for source in ("due_override", "started_due", "spec_due"):
+        if row[source] is not None:
+            row["due"] = row[source]
+            return
+    row["due"] = None
+
+
 def _defined(event: Task.Defined) -> Row:
     at = epoch(event.timestamp)
-    return {
+    row = {
         "task_id": str(event.originator_id),
         "plan_id": str(event.plan_id),
         "code": event.code,
@@ -109,20 +120,20 @@ def _defined(event: Task.Defined) -> Row:
         "completed_at": None,
         "completed_periods": [],
         "waived": False,
-        "extended": False,
+        "started_due": None,
+        "due_override": None,
         "version": event.originator_version,
         "defined_at": at,
         "updated_at": at,
     }
+    _settle_due(row)
+    return row
 
 
 def _amended(row: Row, event: Task.Amended) -> None:
     for name, value in event.changes.items():
         if name == "deadline":
-            due_in_force = row["due"] if row["extended"] else None
             row.update(_deadline_columns(value))
-            if due_in_force is not None:
-                row["due"] = due_in_force
         else:
             row[name] = value
 
@@ -156,8 +167,21 @@ def _reopened(row: Row, event: Task.Reopened) -> None:
 
 
 def _extended(row: Row, event: Task.DeadlineExtended) -> None:
-    row["due"] = epoch(event.new_due)
-    row["extended"] = True
+    row["due_override"] = epoch(event.new_due)
+
+
+def _set(row: Row, event: Task.DeadlineSet) -> None:
+    row["due_override"] = epoch(event.due)
+
+
+def _started(row: Row, event: Task.DeadlineStarted) -> None:
+    row["started_due"] = epoch(event.due)
+    row["provisional"] = row["provisional"] or event.provisional
+
+
+def _reevaluated(row: Row, event: Task.DeadlineReevaluated) -> None:
+    row.update(_deadline_columns(event.deadline))
+    row["started_due"] = epoch(event.started_due)
 
 
 def _reassigned(row: Row, event: Task.Reassigned) -> None:
@@ -175,6 +199,9 @@ _CHANGES: dict[type, Callable[[Row, Any], None]] = {
     Task.Completed: _completed,
     Task.Reopened: _reopened,
     Task.DeadlineExtended: _extended,
+    Task.DeadlineSet: _set,
+    Task.DeadlineStarted: _started,
+    Task.DeadlineReevaluated: _reevaluated,
     Task.Reassigned: _reassigned,
     Task.Waived: _waived,
 }
@@ -196,6 +223,7 @@ class TasksProjection(RowProjection):
         assert row is not None, "a task event before the task was defined"
         row = {**row, "version": event.originator_version, "updated_at": epoch(event.timestamp)}
         _CHANGES[type(event)](row, event)
+        _settle_due(row)
         return row
 
     def store(self, conn: Connection, rows: Mapping[str, Row | None], existed: set[str]) -> None:

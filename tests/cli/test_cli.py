@@ -294,7 +294,7 @@ def test_import_logs_one_structured_line(run: Any, table: Path) -> None:
 
 
 def test_impossible_deadline_in_a_table_names_the_row(run: Any, tmp_path: Path) -> None:
-    """"2月30日前" is refused with its row; nothing is written."""
+    """ "2月30日前" is refused with its row; nothing is written."""
     run("init")
     bad = tmp_path / "bad-date.csv"
     bad.write_text(
@@ -318,3 +318,40 @@ def test_wrong_header_is_refused_before_the_store_is_opened(run: Any, tmp_path: 
     assert result.exit_code == 1
     assert "工作任务" in result.stderr
     assert db_digest(tmp_path) == digest
+
+
+def test_unparsed_deadlines_are_listed_until_set_by_hand(run: Any, tmp_path: Path) -> None:
+    """deadline unparsed lists the words nobody could read; set-deadline clears the list."""
+    run("init")
+    path = tmp_path / "words.csv"
+    path.write_text(
+        HEADER + "1,一,及时公开,市财政局,,第一时间\n2,一,按月公开,市财政局,,按月\n",
+        encoding="utf-8",
+    )
+    run("plan", "import", str(path), *IMPORT)
+    listed = json.loads(run("--format", "json", "deadline", "unparsed").stdout)
+    assert [t["ref"] for t in listed] == ["dalian-2017/1"]
+    assert listed[0]["deadline_text"] == "第一时间"
+    ok = run(
+        "task", "set-deadline", "dalian-2017/1", "--to", "2017-07-31", "--reason", "督查室商定"
+    )
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(run("--format", "json", "deadline", "unparsed").stdout) == []
+    shown = json.loads(run("--format", "json", "task", "show", "dalian-2017/1").stdout)
+    assert shown["due"] == "2017-07-31T23:59:59+08:00"
+
+
+def test_calendar_declare_lists_the_day_with_its_source(run: Any) -> None:
+    """A declared holiday is a ledger fact with its source."""
+    run("init")
+    result = run(
+        "calendar", "declare", "2027-01-06", "--holiday", "--source", "国办发明电〔2026〕1号"
+    )
+    assert result.exit_code == 0, result.output
+    days = json.loads(run("--format", "json", "calendar", "list").stdout)
+    assert [(d["day"], d["kind"], d["source"]) for d in days] == [
+        ("2027-01-06", "holiday", "国办发明电〔2026〕1号")
+    ]
+    again = run("calendar", "declare", "2027-01-06", "--holiday", "--source", "x")
+    assert again.exit_code == 1
+    assert "already declared" in again.stderr

@@ -228,6 +228,55 @@ class LedgerContract:
             two._apply_batch(positions, notifications)
         assert list_plans(one.engine)[0]["tasks"] == 4
 
+    def test_a_report_starts_a_relative_deadline_on_the_official_calendar(
+        self, ledger: Ledger, clock: Clock
+    ) -> None:
+        """ "5个工作日内" from 30 Sep 2026 skips the National Day holidays: due 13 Oct."""
+        meta = PlanMeta(
+            title="2026年要点", issuer="某市政务办", year=2026, issued_on=date(2026, 5, 6)
+        )
+        table = rows(1, **{"1": {"deadline_text": "信息形成或者变更之日起5个工作日内"}})
+        ledger.import_table(table, meta, actor="a", source="t", sha256="x")
+        tid = ledger.resolve_task("moushizhengwuban-2026/1")
+        assert ledger.get_task(tid).due is None
+        clock.moment = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
+        ledger.report_progress(
+            tid, unit="市财政局", occurred_on=date(2026, 9, 30), note="信息已形成", actor="b"
+        )
+        task = ledger.get_task(tid)
+        assert task.due == datetime.fromisoformat("2026-10-13T23:59:59+08:00")
+        assert [type(e).__name__ for e in ledger.task_events(tid)][-1] == "DeadlineStarted"
+
+    def test_declaring_a_day_recounts_provisional_deadlines(self, ledger: Ledger) -> None:
+        """A 2027 count is provisional; a declared holiday moves it and records why."""
+        meta = PlanMeta(
+            title="2027年要点", issuer="某市政务办", year=2027, issued_on=date(2027, 1, 4)
+        )
+        table = rows(1, **{"1": {"deadline_text": "本要点印发后5个工作日内"}})
+        ledger.import_table(table, meta, actor="a", source="t", sha256="x")
+        tid = ledger.resolve_task("moushizhengwuban-2027/1")
+        before = ledger.get_task(tid)
+        assert before.deadline is not None and before.deadline["provisional"]
+        assert before.due == datetime.fromisoformat("2027-01-11T23:59:59+08:00")
+        ledger.declare_day(
+            date(2027, 1, 6), workday=False, source="国办发明电〔2026〕1号", actor="s"
+        )
+        assert ledger.reevaluate_deadline(tid, reason="calendar", actor="s")
+        assert ledger.get_task(tid).due == datetime.fromisoformat("2027-01-12T23:59:59+08:00")
+        assert not ledger.reevaluate_deadline(tid, reason="calendar", actor="s")  # nothing new
+
+    def test_a_supervisor_sets_a_deadline_the_words_do_not_give(self, ledger: Ledger) -> None:
+        """Unreadable words are kept; a deadline set by hand becomes the due time."""
+        table = rows(1, **{"1": {"deadline_text": "第一时间"}})
+        ledger.import_table(table, META, actor="a", source="t", sha256="x")
+        tid = ledger.resolve_task("dalian-2017/1")
+        task = ledger.get_task(tid)
+        assert task.deadline is not None and task.deadline["kind"] == "unparsed"
+        assert task.deadline_text == "第一时间"
+        due = datetime.fromisoformat("2017-07-31T23:59:59+08:00")
+        ledger.set_deadline(tid, to=due, reason="按督查室意见", actor="s")
+        assert ledger.get_task(tid).due == due
+
 
 class TestLedgerOnSQLite(LedgerContract):
     @pytest.fixture(autouse=True)
