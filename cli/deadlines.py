@@ -19,8 +19,18 @@ def parse(
     issued_on: Annotated[
         str | None, typer.Option("--issued-on", help="The plan's issue date (YYYY-MM-DD).")
     ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Count a relative deadline from this day (default: --issued-on)."
+        ),
+    ] = None,
 ) -> None:
-    """Show the due time, occurrences and target a phrase means."""
+    """Show the due time, occurrences and target a phrase means.
+
+    A relative deadline ("5个工作日内") is counted on the official calendar from --from,
+    or from --issued-on when no other trigger is named.
+    """
     from cli.render import emit
     from cli.values import parse_day
     from ledger.deadlines import parse_deadline
@@ -28,6 +38,11 @@ def parse(
     context = get(ctx)
     day = parse_day(issued_on, "--issued-on") if issued_on else None
     spec = parse_deadline(phrase, year=year, issued_on=day, tz=context.settings.tz)
+    origin = parse_day(start, "--from") if start else day
+    if spec.needs_trigger and origin is not None:
+        from datetime import datetime
+
+        spec = spec.resolve(datetime.combine(origin, datetime.min.time(), context.zone))
     occurrences = [o.to_dict() for o in spec.occurrences]
     document: dict[str, Any] = {
         "text": spec.text,

@@ -355,3 +355,20 @@ def test_calendar_declare_lists_the_day_with_its_source(run: Any) -> None:
     again = run("calendar", "declare", "2027-01-06", "--holiday", "--source", "x")
     assert again.exit_code == 1
     assert "already declared" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "due", "provisional"),
+    [
+        (["--issued-on", "2026-09-30"], "2026-10-13T23:59:59+08:00", False),
+        (["--from", "2026-09-17"], "2026-09-23T23:59:59+08:00", False),
+        (["--from", "2027-03-01"], "2027-03-08T23:59:59+08:00", True),
+    ],
+)
+def test_deadline_parse_counts_working_days_on_the_official_calendar(
+    run: Any, args: list[str], due: str, provisional: bool
+) -> None:
+    """National Day and its make-up Sunday count as the State Council decided; 2027 is flagged."""
+    result = run("--format", "json", "deadline", "parse", "5个工作日内", *args)
+    document = json.loads(result.stdout)
+    assert (document["due"], document["provisional"]) == (due, provisional)
