@@ -47,7 +47,7 @@ def import_table(
 ) -> None:
     """Record a breakdown table in the ledger: all rows or none."""
     from cli.values import parse_day
-    from ledger.application import PlanMeta, TaskFields
+    from ledger.application import PlanMeta
     from ledger.errors import InvalidInput
     from ledger.importing.table import read_table
 
@@ -62,7 +62,7 @@ def import_table(
         raise InvalidInput("give the plan's --title and --issuer")
     context.zone  # noqa: B018 - an unknown --tz is refused before anything is read
     # The whole table is read and checked before the store is even opened.
-    rows = [TaskFields(**vars(r)) for r in read_table(table, sheet=sheet)]
+    rows = read_table(table, sheet=sheet)
     meta = PlanMeta(
         title=title.strip(),
         issuer=issuer.strip(),

@@ -22,6 +22,7 @@ from ledger import ids
 from ledger.deadlines import DeadlineSpec, parse_deadline
 from ledger.deadlines.calendar import OfficialCalendar
 from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.importing.model import TableRow
 from ledger.plan import Plan, PlanRef
 from ledger.task import Task
 from ledger.workdays import WORKDAYS_ID, Workdays
@@ -63,17 +64,8 @@ class PlanMeta:
     ref: str | None = None
 
 
-@dataclass(frozen=True)
-class TaskFields:
-    """One task as a breakdown table states it (see ledger.importing.table.TableRow)."""
-
-    row: int
-    code: str
-    section: str
-    content: str
-    lead_units: tuple[str, ...]
-    co_units: tuple[str, ...]
-    deadline_text: str
+# A task as a breakdown table states it: the importer's row is the application's input.
+TaskFields = TableRow
 
 
 @dataclass
