@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from cli import calendar, deadlines, plans, projection_commands, tasks
+from cli import calendar, dashboard, deadlines, plans, projection_commands, tasks
 from cli.context import Context, Settings, default_actor
 
 
@@ -57,6 +57,7 @@ app.add_typer(tasks.app, name="task")
 app.add_typer(deadlines.app, name="deadline")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(projection_commands.app, name="projections")
+app.command("dashboard")(dashboard.dashboard)
 
 
 @app.callback()

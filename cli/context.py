@@ -61,6 +61,7 @@ class Context:
             from projections.runner import ProjectionRunner
 
             self._runner = ProjectionRunner(self.ledger())
+            self._runner.create_tables()  # cheap when nothing changed; see its docstring
         return self._runner
 
     def engine(self) -> Engine:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.context import Context, get
+from cli.options import AsOfOpt, ValidAtOpt, moments
 
 app = typer.Typer(
     help="Tasks: list, show, report progress, complete, supervise.", no_args_is_help=True
@@ -66,6 +67,8 @@ def list_tasks(
     due_within: Annotated[
         str | None, typer.Option("--due-within", help="Only tasks due within, e.g. 7d.")
     ] = None,
+    as_of: AsOfOpt = None,
+    valid_at: ValidAtOpt = None,
 ) -> None:
     """Tasks with their status and light, in table order."""
     from cli.render import emit
@@ -80,6 +83,7 @@ def list_tasks(
     if bad:
         raise InvalidInput(f"--status {bad[0]!r}: use one of {', '.join(STATUSES)}")
     window = parse_duration(due_within, "--due-within") if due_within else None
+    at, day = moments(context, as_of, valid_at)
     plan_id = str(context.ledger().resolve_plan(plan)) if plan else None
     context.fresh()
     if unit is not None:
@@ -91,6 +95,9 @@ def list_tasks(
         unit=unit,
         statuses=statuses,
         due_within=window,
+        as_of=at,
+        valid_at=day,
+        tz=context.settings.tz,
     )
     documents = [v.to_json() for v in views]
     rows = [_table_row(context, d) for d in documents]
@@ -115,19 +122,19 @@ def _guard_unit(context: Context, unit: str) -> None:
 def show(
     ctx: typer.Context,
     task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="As the ledger knew it at this time.")
-    ] = None,
+    as_of: AsOfOpt = None,
+    valid_at: ValidAtOpt = None,
 ) -> None:
     """One task: its state and its full history (who, when it happened, when recorded)."""
     from cli.render import emit
-    from cli.values import parse_instant
     from projections.task_history import task_document
 
     context = get(ctx)
     ledger = context.ledger()
-    moment = parse_instant(as_of, "--as-of", context.zone, end_of_day=True) if as_of else None
-    document = task_document(ledger, ledger.resolve_task(task), now=context.now(), as_of=moment)
+    at, day = moments(context, as_of, valid_at)
+    document = task_document(
+        ledger, ledger.resolve_task(task), now=context.now(), as_of=at, valid_at=day
+    )
     if context.settings.fmt == "json":
         emit("json", [], [], document=document)
         return

@@ -7,6 +7,10 @@ Statuses (the CLI contract): ``open``, ``in_progress``, ``done``, ``done_late``,
 ``overdue``, ``waived``, ``no_deadline``. Lights: ``green`` on track, ``yellow`` due
 within the warning window or behind the pace its target needs, ``red`` overdue.
 Recurring tasks are judged by their earliest occurrence not yet completed.
+
+The rules are split so a read model can store what does not depend on "now" (the
+operative due time, lateness) and a query can finish the judgement in SQL; see
+:func:`operative_due` and :func:`status_at`.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 WARNING_WINDOW = timedelta(days=3)
+
+Occurrences = Sequence[tuple[str, datetime]]  # (period key, due instant), in order
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,7 @@ class Facts:
 
     due: datetime | None
     tz: str = "Asia/Shanghai"
-    occurrences: Sequence[dict[str, Any]] = ()
+    occurrences: Occurrences = ()
     completed_on: date | None = None
     completed_periods: Sequence[str] = ()
     waived: bool = False
@@ -46,13 +51,41 @@ class Facts:
     start: datetime | None = None
 
 
-def _operative_due(facts: Facts) -> tuple[datetime | None, str | None]:
-    """The due time that matters now: the first unfinished occurrence, else the task's."""
-    done = set(facts.completed_periods)
-    for occ in facts.occurrences:
-        if occ["period"] not in done:
-            return datetime.fromisoformat(occ["due"]), occ["period"]
-    return facts.due, None
+def operative_due(
+    due: datetime | None, occurrences: Occurrences, completed_periods: Sequence[str]
+) -> tuple[datetime | None, str | None]:
+    """The due time that matters: the first unfinished occurrence, else the task's own.
+
+    It does not depend on "now", so read models can store it.
+    """
+    done = set(completed_periods)
+    for period, occurrence_due in occurrences:
+        if period not in done:
+            return occurrence_due, period
+    return due, None
+
+
+def completed_late(completed_on: date | None, due: datetime | None, tz: str) -> bool:
+    """Completed on a later day than the due day (by the day the work happened)."""
+    if completed_on is None or due is None:
+        return False
+    return completed_on > due.astimezone(ZoneInfo(tz)).date()
+
+
+def status_at(
+    *, waived: bool, completed: bool, late: bool, next_due: datetime | None, reports: int,
+    now: datetime,
+) -> str:
+    """The status from stored facts and "now" (the same rules the SQL dashboard applies)."""
+    if waived:
+        return "waived"
+    if completed:
+        return "done_late" if late else "done"
+    if next_due is None:
+        return "in_progress" if reports else "no_deadline"
+    if now > next_due:
+        return "overdue"
+    return "in_progress" if reports else "open"
 
 
 def _behind_pace(facts: Facts, now: datetime) -> bool:
@@ -68,22 +101,24 @@ def _behind_pace(facts: Facts, now: datetime) -> bool:
 
 def assess(facts: Facts, now: datetime, warn: timedelta = WARNING_WINDOW) -> Standing:
     """The status and light of a task at ``now``."""
-    if facts.waived:
-        return Standing("waived", "green", facts.due)
-    if facts.completed_on is not None:
-        due = facts.due
-        if due is not None and facts.completed_on > due.astimezone(ZoneInfo(facts.tz)).date():
-            return Standing("done_late", "green", due)
-        return Standing("done", "green", due)
-    due, period = _operative_due(facts)
-    if due is None:
-        status = "in_progress" if facts.reports else "no_deadline"
-        light = "yellow" if _behind_pace(facts, now) else "green"
-        return Standing(status, light, None)
-    if now > due:
-        days = (now - due).days + 1
-        return Standing("overdue", "red", due, days_overdue=days, period=period)
-    status = "in_progress" if facts.reports else "open"
-    soon = due - now <= warn
-    light = "yellow" if soon or _behind_pace(facts, now) else "green"
-    return Standing(status, light, due, period=period)
+    completed = facts.completed_on is not None
+    next_due, period = (facts.due, None) if completed else operative_due(
+        facts.due, facts.occurrences, facts.completed_periods
+    )
+    status = status_at(
+        waived=facts.waived,
+        completed=completed,
+        late=completed_late(facts.completed_on, facts.due, facts.tz),
+        next_due=next_due,
+        reports=facts.reports,
+        now=now,
+    )
+    if status == "overdue":
+        assert next_due is not None
+        days = (now - next_due).days + 1
+        return Standing(status, "red", next_due, days_overdue=days, period=period)
+    soon = status in ("open", "in_progress") and next_due is not None and next_due - now <= warn
+    light = "yellow" if soon or (not completed and _behind_pace(facts, now)) else "green"
+    if facts.waived or completed:
+        light = "green"
+    return Standing(status, light, next_due, period=period)

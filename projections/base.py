@@ -22,17 +22,39 @@ def epoch(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp())
 
 
-class RowProjection:
-    """A read model with one row per aggregate, rebuilt by folding that aggregate's events."""
+class Projection:
+    """A read model: its tables, the events it reads, and how a batch of them lands."""
 
     name: ClassVar[str]
-    table: ClassVar[Table]
-    key_column: ClassVar[str]
     handles: ClassVar[tuple[type, ...]]
 
     @property
     def tables(self) -> tuple[Table, ...]:
+        raise NotImplementedError
+
+    def apply(self, conn: Connection, events: list[Any]) -> None:
+        """Apply ``events`` (in notification order) inside the runner's transaction."""
+        raise NotImplementedError
+
+
+class RowProjection(Projection):
+    """A read model with one row per aggregate, rebuilt by folding that aggregate's events."""
+
+    table: ClassVar[Table]
+    key_column: ClassVar[str]
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
         return (self.table,)
+
+    def apply(self, conn: Connection, events: list[Any]) -> None:
+        keys = {self.key(e) for e in events}
+        existing = self.load(conn, keys)
+        rows: dict[str, Row | None] = dict(existing)
+        for event in events:
+            key = self.key(event)
+            rows[key] = self.evolve(rows.get(key), event)
+        self.store(conn, {k: rows[k] for k in keys}, set(existing))
 
     def key(self, event: Any) -> str:
         return str(event.originator_id)

@@ -74,22 +74,33 @@ class TaskView:
         }
 
 
-def facts_of(row: dict[str, Any]) -> Facts:
+def facts_of(row: dict[str, Any], valid_at: date | None = None) -> Facts:
+    """A read-model row as status facts; with ``valid_at``, only what had happened by then."""
     from zoneinfo import ZoneInfo
 
+    zone = ZoneInfo(row["tz"])
     due = _instant(row["due"])
+    reports = row["report_log"]
+    periods = row["period_log"]
+    completed_on = _day(row["completed_on"])
+    if valid_at is not None:
+        cutoff = valid_at.isoformat()
+        reports = [r for r in reports if r[0] <= cutoff]
+        periods = [p for p in periods if p[1] <= cutoff]
+        if completed_on is not None and completed_on > valid_at:
+            completed_on = None
+    occurrences = [] if row["due_override"] is not None else row["occurrences"]
     return Facts(
-        due=due.astimezone(ZoneInfo(row["tz"])) if due else None,
+        due=due.astimezone(zone) if due else None,
         tz=row["tz"],
-        # A supervisor's due time replaces the occurrences' own.
-        occurrences=row["occurrences"] if row["due_override"] is None else (),
-        completed_on=_day(row["completed_on"]),
-        completed_periods=row["completed_periods"],
+        occurrences=[(p, datetime.fromtimestamp(d, tz=zone)) for p, d in occurrences],
+        completed_on=completed_on,
+        completed_periods=[p for p, _ in periods],
         waived=bool(row["waived"]),
-        reports=row["reports"],
+        reports=len(reports),
         target_min=row["target_min"],
         target_by=_instant(row["target_by"]),
-        quantity_done=row["quantity_done"],
+        quantity_done=float(sum(q for _, q in reports)),
         start=_instant(row["defined_at"]),
     )
 
@@ -123,9 +134,28 @@ def list_tasks(
     due_within: timedelta | None = None,
     deadline_kinds: Sequence[str] = (),
     provisional: bool | None = None,
+    as_of: datetime | None = None,
+    valid_at: date | None = None,
+    tz: str = "Asia/Shanghai",
     warn: timedelta = WARNING_WINDOW,
 ) -> list[TaskView]:
-    """Tasks in table order, filtered by plan, unit, status, deadline and nearness of due."""
+    """Tasks in table order, filtered by plan, unit, status, deadline and nearness of due.
+
+    With ``as_of`` (transaction time) and/or ``valid_at`` (valid time) the tasks are
+    judged as the ledger held them then, from the task versions read model.
+    """
+    if as_of is not None or valid_at is not None:
+        return _list_past(
+            engine,
+            now=now,
+            plan_id=plan_id,
+            unit=unit,
+            statuses=statuses,
+            as_of=as_of,
+            valid_at=valid_at,
+            tz=tz,
+            warn=warn,
+        )
     query = select(tasks, plans.c.ref).join(plans, plans.c.plan_id == tasks.c.plan_id)
     if plan_id is not None:
         query = query.where(tasks.c.plan_id == plan_id)
@@ -148,6 +178,69 @@ def list_tasks(
                 continue
             found.append(TaskView(row=row, plan_ref=row.pop("ref"), standing=standing))
     return found
+
+
+def judgement_moment(
+    now: datetime, as_of: datetime | None, valid_at: date | None, tz: str
+) -> datetime:
+    """When tasks are judged: at ``as_of`` (or now), or at the end of ``valid_at`` if earlier."""
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    moment = as_of if as_of is not None else now
+    if valid_at is not None:
+        return min(moment, datetime.combine(valid_at, time(23, 59, 59), ZoneInfo(tz)))
+    return moment
+
+
+def _list_past(
+    engine: Engine,
+    *,
+    now: datetime,
+    plan_id: str | None,
+    unit: str | None,
+    statuses: Sequence[str],
+    as_of: datetime | None,
+    valid_at: date | None,
+    tz: str,
+    warn: timedelta,
+) -> list[TaskView]:
+    from projections.base import epoch
+    from projections.task_versions import held_at, task_versions
+
+    v = task_versions
+    judged_at = judgement_moment(now, as_of, valid_at, tz)
+    query = (
+        select(v, plans.c.ref, tasks.c.content, tasks.c.deadline_text)
+        .join(plans, plans.c.plan_id == v.c.plan_id)
+        .join(tasks, tasks.c.task_id == v.c.task_id)
+        .where(held_at(epoch(as_of if as_of is not None else now) or 0))
+    )
+    if plan_id is not None:
+        query = query.where(v.c.plan_id == plan_id)
+    query = query.order_by(plans.c.year, plans.c.ref, v.c.row, v.c.code)
+    found: list[TaskView] = []
+    with engine.connect() as conn:
+        for r in conn.execute(query):
+            row = dict(r._mapping)
+            if unit is not None and unit not in (*row["lead_units"], *row["co_units"]):
+                continue
+            facts = facts_of(row, valid_at)
+            standing = assess(facts, judged_at, warn)
+            if statuses and standing.status not in statuses:
+                continue
+            row.update(_as_known(facts))
+            found.append(TaskView(row=row, plan_ref=row.pop("ref"), standing=standing))
+    return found
+
+
+def _as_known(facts: Facts) -> dict[str, Any]:
+    """The row's progress fields as the (valid-time filtered) facts give them."""
+    return {
+        "reports": facts.reports,
+        "quantity_done": facts.quantity_done,
+        "completed_on": facts.completed_on.isoformat() if facts.completed_on else None,
+    }
 
 
 def _due_within(standing: Standing, now: datetime, window: timedelta) -> bool:

@@ -9,15 +9,18 @@ last committed batch. Works the same on SQLite (polling) and PostgreSQL.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select, update
+from sqlalchemy import Column, Connection, Engine, Integer, String, Table, delete, select, update
 
 from ledger.application import Ledger
-from projections.base import RowProjection, metadata
+from projections.base import Projection, metadata
+from projections.history import HistoryProjection
 from projections.plans import PlansProjection
+from projections.task_versions import TaskVersionsProjection
 from projections.tasks import TasksProjection
 
 tracking = Table(
@@ -25,7 +28,18 @@ tracking = Table(
     metadata,
     Column("projection", String(64), primary_key=True),
     Column("position", Integer, nullable=False),
+    # What the projection's tables looked like when its rows were built: a changed schema
+    # means its rows are rebuilt by replay, never half-migrated.
+    Column("fingerprint", String(64), nullable=False),
 )
+
+
+def fingerprint(projection: Projection) -> str:
+    from sqlalchemy.schema import CreateTable
+
+    ddl = "\n".join(str(CreateTable(t)) for t in projection.tables)
+    return hashlib.sha256(ddl.encode()).hexdigest()
+
 
 Progress = Callable[[int, int], None]
 
@@ -34,8 +48,8 @@ class _LostRace(Exception):
     """Another runner moved a tracking position first."""
 
 
-def all_projections() -> list[RowProjection]:
-    return [PlansProjection(), TasksProjection()]
+def all_projections() -> list[Projection]:
+    return [PlansProjection(), TasksProjection(), TaskVersionsProjection(), HistoryProjection()]
 
 
 @dataclass(frozen=True)
@@ -52,7 +66,7 @@ class Lag:
 class ProjectionRunner:
     """Keeps every read model up to date with the ledger."""
 
-    def __init__(self, ledger: Ledger, projections: Sequence[RowProjection] | None = None) -> None:
+    def __init__(self, ledger: Ledger, projections: Sequence[Projection] | None = None) -> None:
         self.ledger = ledger
         self.projections = list(projections or all_projections())
         engine = ledger.recorder.datastore.engine  # type: ignore[attr-defined]
@@ -62,13 +76,41 @@ class ProjectionRunner:
     # -- schema ----------------------------------------------------------------------
 
     def create_tables(self) -> None:
-        tables = [tracking, *(t for p in self.projections for t in p.tables)]
-        metadata.create_all(self.engine, tables=tables)
+        """Make every read model ready: create what is missing, reset what changed shape.
+
+        A projection whose tables differ from the ones its rows were built with is
+        dropped and starts again from position 0; the next catch-up replays it.
+        """
+        self._drop_untracked_schema()
+        metadata.create_all(self.engine, tables=[tracking])
         with self.engine.begin() as conn:
-            known = set(conn.execute(select(tracking.c.projection)).scalars())
-            missing = [p.name for p in self.projections if p.name not in known]
-            if missing:
-                conn.execute(tracking.insert(), [{"projection": n, "position": 0} for n in missing])
+            rows = conn.execute(select(tracking.c.projection, tracking.c.fingerprint))
+            stored: dict[str, str] = {name: fp for name, fp in rows}  # noqa: C416 - Row, not tuple
+        for projection in self.projections:
+            fp = fingerprint(projection)
+            if stored.get(projection.name) == fp:
+                metadata.create_all(self.engine, tables=list(projection.tables))
+                continue
+            metadata.drop_all(self.engine, tables=list(projection.tables))
+            metadata.create_all(self.engine, tables=list(projection.tables))
+            with self.engine.begin() as conn:
+                conn.execute(delete(tracking).where(tracking.c.projection == projection.name))
+                conn.execute(
+                    tracking.insert(),
+                    [{"projection": projection.name, "position": 0, "fingerprint": fp}],
+                )
+
+    def _drop_untracked_schema(self) -> None:
+        """Read models from before tracking recorded fingerprints are rebuilt whole."""
+        from sqlalchemy import inspect
+
+        inspector = inspect(self.engine)
+        if not inspector.has_table(tracking.name):
+            return
+        if "fingerprint" in {c["name"] for c in inspector.get_columns(tracking.name)}:
+            return
+        stale = [t for t in metadata.sorted_tables if inspector.has_table(t.name)]
+        metadata.drop_all(self.engine, tables=stale)
 
     def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> int:
         """Drop and replay the named read models (all when none are named)."""
@@ -116,6 +158,11 @@ class ProjectionRunner:
             )
             if not notifications:
                 break
+            missing = [p.name for p in self.projections if p.name not in positions]
+            if missing:
+                raise RuntimeError(
+                    f"read models {', '.join(missing)} are not set up; run `taizhang init`"
+                )
             try:
                 self._apply_batch(positions, notifications)
             except _LostRace:
@@ -137,7 +184,8 @@ class ProjectionRunner:
                 if not self._claim(conn, projection.name, old, last):
                     raise _LostRace  # leaving the block rolls the whole batch back
                 mine = [e for nid, e in events if nid > old and isinstance(e, projection.handles)]
-                _fold(conn, projection, mine)
+                if mine:
+                    projection.apply(conn, mine)
 
     @staticmethod
     def _claim(conn: Connection, name: str, old: int, new: int) -> bool:
@@ -147,15 +195,3 @@ class ProjectionRunner:
             .values(position=new)
         )
         return result.rowcount == 1
-
-
-def _fold(conn: Connection, projection: RowProjection, events: list[Any]) -> None:
-    if not events:
-        return
-    keys = {projection.key(e) for e in events}
-    existing = projection.load(conn, keys)
-    rows: dict[str, Any] = dict(existing)
-    for event in events:
-        key = projection.key(event)
-        rows[key] = projection.evolve(rows.get(key), event)
-    projection.store(conn, {k: rows[k] for k in keys}, set(existing))

@@ -7,7 +7,7 @@ lookup, not a scan of JSON lists.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
 )
 
+from ledger.status import completed_late, operative_due
 from ledger.task import Task
 from projections.base import Row, RowProjection, epoch, metadata
 
@@ -46,22 +47,27 @@ tasks = Table(
     Column("due_override", BigInteger),  # set or extended by a supervisor
     Column("provisional", Boolean, nullable=False),
     Column("tz", String(64), nullable=False),
-    Column("occurrences", JSON, nullable=False),
+    Column("occurrences", JSON, nullable=False),  # [[period, due epoch], ...]
     Column("target_min", Float),
     Column("target_by", BigInteger),
     Column("quantity_done", Float, nullable=False),
     Column("reports", Integer, nullable=False),
     Column("last_report_on", String(10)),
+    Column("report_log", JSON, nullable=False),  # [[day, quantity], ...]: valid-time facts
+    Column("period_log", JSON, nullable=False),  # [[period, day], ...] completed periods
     Column("completed_on", String(10)),
     Column("completed_by", Text),
     Column("completed_at", BigInteger),  # when the completion was recorded
-    Column("completed_periods", JSON, nullable=False),
+    Column("next_due", BigInteger),  # the operative due: first open occurrence, else due
+    Column("next_period", String(16)),
+    Column("done_late", Boolean, nullable=False),  # completed on a day after the due day
+    Column("reported_late", Boolean, nullable=False),  # and recorded after the due time
     Column("waived", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     Column("defined_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
     Index("rm_tasks_plan", "plan_id", "row"),
-    Index("rm_tasks_due", "due"),
+    Index("rm_tasks_next_due", "next_due"),
 )
 
 task_units = Table(
@@ -83,19 +89,41 @@ def _deadline_columns(deadline: Mapping[str, Any] | None) -> Row:
         "deadline_kind": spec.get("kind", "none"),
         "spec_due": epoch(datetime.fromisoformat(due)) if due else None,
         "provisional": bool(spec.get("provisional", False)),
-        "occurrences": list(spec.get("occurrences", [])),
+        "occurrences": [
+            [o["period"], epoch(datetime.fromisoformat(o["due"]))]
+            for o in spec.get("occurrences", [])
+        ],
         "target_min": target.get("minimum"),
         "target_by": epoch(datetime.fromisoformat(by)) if by else None,
     }
 
 
-def _settle_due(row: Row) -> None:
-    """The due time in force: a supervisor's, else the counted one, else the parsed one."""
-    for source in ("due_override", "started_due", "spec_due"):
-        if row[source] is not None:
-            row["due"] = row[source]
-            return
-    row["due"] = None
+def _settle(row: Row) -> None:
+    """Derive what depends on the facts but not on "now": due, operative due, lateness."""
+    row["due"] = next(
+        (row[s] for s in ("due_override", "started_due", "spec_due") if row[s] is not None), None
+    )
+    due = _instant(row["due"])
+    if row["completed_on"] is not None:
+        row["next_due"], row["next_period"] = row["due"], None
+    else:
+        # A supervisor's due time replaces the occurrences' own.
+        occurrences = [] if row["due_override"] is not None else row["occurrences"]
+        next_due, period = operative_due(
+            due,
+            [(p, datetime.fromtimestamp(d, tz=UTC)) for p, d in occurrences],
+            [p for p, _ in row["period_log"]],
+        )
+        row["next_due"], row["next_period"] = epoch(next_due), period
+    completed = date.fromisoformat(row["completed_on"]) if row["completed_on"] else None
+    row["done_late"] = completed_late(completed, due, row["tz"])
+    row["reported_late"] = bool(
+        row["done_late"] and row["completed_at"] is not None and row["completed_at"] > row["due"]
+    )
+
+
+def _instant(seconds: int | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def _defined(event: Task.Defined) -> Row:
@@ -115,10 +143,11 @@ def _defined(event: Task.Defined) -> Row:
         "quantity_done": 0.0,
         "reports": 0,
         "last_report_on": None,
+        "report_log": [],
+        "period_log": [],
         "completed_on": None,
         "completed_by": None,
         "completed_at": None,
-        "completed_periods": [],
         "waived": False,
         "started_due": None,
         "due_override": None,
@@ -126,7 +155,7 @@ def _defined(event: Task.Defined) -> Row:
         "defined_at": at,
         "updated_at": at,
     }
-    _settle_due(row)
+    _settle(row)
     return row
 
 
@@ -142,16 +171,15 @@ def _reported(row: Row, event: Task.ProgressReported) -> None:
     row["reports"] += 1
     row["quantity_done"] += event.quantity or 0
     day = event.occurred_on.isoformat()
+    row["report_log"] = [*row["report_log"], [day, event.quantity or 0]]
     if row["last_report_on"] is None or day > row["last_report_on"]:
         row["last_report_on"] = day
 
 
 def _completed(row: Row, event: Task.Completed) -> None:
-    periods = list(row["completed_periods"])
     if event.period is not None:
-        periods.append(event.period)
-        row["completed_periods"] = periods
-        if not {o["period"] for o in row["occurrences"]} <= set(periods):
+        row["period_log"] = [*row["period_log"], [event.period, event.occurred_on.isoformat()]]
+        if not {p for p, _ in row["occurrences"]} <= {p for p, _ in row["period_log"]}:
             return
     row["completed_on"] = event.occurred_on.isoformat()
     row["completed_by"] = event.unit
@@ -161,9 +189,9 @@ def _completed(row: Row, event: Task.Completed) -> None:
 def _reopened(row: Row, event: Task.Reopened) -> None:
     row["completed_on"] = row["completed_by"] = row["completed_at"] = None
     if event.period is None:
-        row["completed_periods"] = []
+        row["period_log"] = []
     else:
-        row["completed_periods"] = [p for p in row["completed_periods"] if p != event.period]
+        row["period_log"] = [[p, d] for p, d in row["period_log"] if p != event.period]
 
 
 def _extended(row: Row, event: Task.DeadlineExtended) -> None:
@@ -223,7 +251,7 @@ class TasksProjection(RowProjection):
         assert row is not None, "a task event before the task was defined"
         row = {**row, "version": event.originator_version, "updated_at": epoch(event.timestamp)}
         _CHANGES[type(event)](row, event)
-        _settle_due(row)
+        _settle(row)
         return row
 
     def store(self, conn: Connection, rows: Mapping[str, Row | None], existed: set[str]) -> None:

@@ -372,3 +372,85 @@ def test_deadline_parse_counts_working_days_on_the_official_calendar(
     result = run("--format", "json", "deadline", "parse", "5个工作日内", *args)
     document = json.loads(result.stdout)
     assert (document["due"], document["provisional"]) == (due, provisional)
+
+
+def test_dashboard_json_shape_and_both_axes(run: Any, table: Path) -> None:
+    """dashboard prints {as_of, rows:[{key,total,done,overdue,due_soon,percent_done}]}."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    run(
+        "task",
+        "complete",
+        "dalian-2017/2",
+        "--unit",
+        "市统计局",
+        "--on",
+        "2017-08-30",
+        now="2017-09-02T10:00",
+    )
+    now = json.loads(run("--format", "json", "dashboard", "--by", "plan", now="2017-09-05").stdout)
+    then = json.loads(
+        run(
+            "--format",
+            "json",
+            "dashboard",
+            "--by",
+            "plan",
+            "--as-of",
+            "2017-09-01T09:00",
+            now="2017-09-05",
+        ).stdout
+    )
+    valid = json.loads(
+        run(
+            "--format",
+            "json",
+            "dashboard",
+            "--by",
+            "plan",
+            "--valid-at",
+            "2017-08-31",
+            now="2017-09-05",
+        ).stdout
+    )
+    assert set(now) >= {"as_of", "rows"}
+    assert set(now["rows"][0]) >= {"key", "total", "done", "overdue", "due_soon", "percent_done"}
+    assert (now["rows"][0]["done"], then["rows"][0]["done"], valid["rows"][0]["done"]) == (1, 0, 1)
+    assert then["rows"][0]["overdue"] == 1
+    by_unit = json.loads(
+        run("--format", "json", "dashboard", "--by", "unit", now="2017-09-05").stdout
+    )
+    assert {r["key"] for r in by_unit["rows"]} == {"市财政局", "市统计局", "市国资委"}
+
+
+def test_task_list_valid_at(run: Any, table: Path) -> None:
+    """task list --valid-at judges by what had happened by that day."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    run(
+        "task",
+        "complete",
+        "dalian-2017/2",
+        "--unit",
+        "市统计局",
+        "--on",
+        "2017-08-30",
+        now="2017-09-02T10:00",
+    )
+    before = json.loads(
+        run("--format", "json", "task", "list", "--valid-at", "2017-08-29", now="2017-09-05").stdout
+    )
+    assert [t["status"] for t in before if t["code"] == "2"] == ["open"]
+    assert [t["completed_on"] for t in before if t["code"] == "2"] == [None]
+
+
+def test_projections_status_and_rebuild(run: Any, table: Path) -> None:
+    """status shows each read model caught up; rebuild replays and keeps the rows."""
+    run("init")
+    run("plan", "import", str(table), *IMPORT)
+    listed = run("--format", "json", "task", "list").stdout
+    status = json.loads(run("--format", "json", "projections", "status").stdout)
+    assert {s["name"] for s in status} == {"plans", "tasks", "task_versions", "history"}
+    assert all(s["behind"] == 0 for s in status)
+    assert run("projections", "rebuild").exit_code == 0
+    assert run("--format", "json", "task", "list").stdout == listed

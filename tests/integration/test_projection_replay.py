@@ -14,8 +14,10 @@ from sqlalchemy import select
 from ledger.application import Ledger, PlanMeta, TaskFields
 from ledger.errors import LedgerError
 from ledger.store import open_ledger
+from projections.history import history
 from projections.plans import plans
 from projections.runner import ProjectionRunner
+from projections.task_versions import task_versions
 from projections.tasks import task_units, tasks
 
 META = PlanMeta(
@@ -82,7 +84,7 @@ def snapshot(runner: ProjectionRunner) -> list[list[dict[str, Any]]]:
     with runner.engine.connect() as conn:
         return [
             [dict(r._mapping) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
-            for t in (plans, tasks, task_units)
+            for t in (plans, tasks, task_units, task_versions, history)
         ]
 
 

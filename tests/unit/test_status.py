@@ -56,8 +56,8 @@ def test_waived_wins_over_everything() -> None:
 def test_recurring_task_is_judged_by_its_first_open_occurrence() -> None:
     """Q1 done, Q2 past due: overdue for 2017-Q2."""
     occurrences = [
-        {"period": "2017-Q1", "due": "2017-03-31T23:59:59+08:00"},
-        {"period": "2017-Q2", "due": "2017-06-30T23:59:59+08:00"},
+        ("2017-Q1", at("2017-03-31T23:59:59+08:00")),
+        ("2017-Q2", at("2017-06-30T23:59:59+08:00")),
     ]
     facts = Facts(due=None, occurrences=occurrences, completed_periods=["2017-Q1"])
     s = assess(facts, at("2017-07-02T00:00:00+08:00"))

@@ -1,0 +1,54 @@
+"""Read model: what changed when, by whom — one row per task event, for auditors."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, Column, Connection, Index, Integer, String, Table, Text
+
+from ledger.plan import Plan
+from ledger.task import Task
+from projections.base import Projection, epoch, metadata
+from projections.events import history_entry
+
+history = Table(
+    "rm_history",
+    metadata,
+    Column("originator_id", String(36), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # "task" or "plan"
+    Column("type", String(64), nullable=False),
+    Column("recorded_at", BigInteger, nullable=False),
+    Column("occurred_on", String(10)),
+    Column("actor", Text),
+    Column("details", JSON, nullable=False),
+    Index("rm_history_recorded", "recorded_at"),
+    Index("rm_history_actor", "actor", "recorded_at"),
+)
+
+
+class HistoryProjection(Projection):
+    name = "history"
+    handles: ClassVar[tuple[type, ...]] = (Task.Event, Plan.Event)
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (history,)
+
+    def apply(self, conn: Connection, events: list[Any]) -> None:
+        rows = []
+        for event in events:
+            entry = history_entry(event)
+            rows.append(
+                {
+                    "originator_id": str(event.originator_id),
+                    "seq": entry.pop("seq"),
+                    "kind": "task" if isinstance(event, Task.Event) else "plan",
+                    "type": entry.pop("type"),
+                    "recorded_at": epoch(event.timestamp),
+                    "occurred_on": entry.pop("occurred_on"),
+                    "actor": entry.pop("actor"),
+                    "details": {k: v for k, v in entry.items() if k != "recorded_at"},
+                }
+            )
+        conn.execute(history.insert(), rows)

@@ -1,0 +1,140 @@
+"""Read model for time travel: every version of every task, with when the ledger held it.
+
+Each task event closes the task's current version and opens a new one: ``[rec_from,
+rec_to)`` in transaction time (``rec_to`` NULL for the version in force). "As of T" is
+then one indexed range query instead of a replay. The rows carry the valid-time logs
+(report and period days), so "valid at D" is judged from the same rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from projections.base import Projection, Row, epoch, metadata
+from projections.tasks import TasksProjection
+
+task_versions = Table(
+    "rm_task_versions",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("rec_from", BigInteger, nullable=False),
+    Column("rec_to", BigInteger),
+    Column("plan_id", String(36), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("section", Text, nullable=False),
+    Column("lead_units", JSON, nullable=False),
+    Column("co_units", JSON, nullable=False),
+    Column("deadline_kind", String(16), nullable=False),
+    Column("due", BigInteger),
+    Column("spec_due", BigInteger),
+    Column("started_due", BigInteger),
+    Column("due_override", BigInteger),
+    Column("provisional", Boolean, nullable=False),
+    Column("tz", String(64), nullable=False),
+    Column("occurrences", JSON, nullable=False),
+    Column("target_min", Float),
+    Column("target_by", BigInteger),
+    Column("quantity_done", Float, nullable=False),
+    Column("reports", Integer, nullable=False),
+    Column("last_report_on", String(10)),
+    Column("report_log", JSON, nullable=False),
+    Column("period_log", JSON, nullable=False),
+    Column("completed_on", String(10)),
+    Column("completed_by", Text),
+    Column("completed_at", BigInteger),
+    Column("next_due", BigInteger),
+    Column("next_period", String(16)),
+    Column("done_late", Boolean, nullable=False),
+    Column("reported_late", Boolean, nullable=False),
+    Column("waived", Boolean, nullable=False),
+    Column("defined_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Index("rm_task_versions_plan", "plan_id", "rec_from"),
+    Index("rm_task_versions_open", "task_id", "rec_to"),
+)
+
+_COLUMNS = frozenset(c.name for c in task_versions.columns)
+
+
+def held_at(moment: int) -> ColumnElement[bool]:
+    """The versions the ledger held at ``moment`` (epoch seconds)."""
+    return and_(
+        task_versions.c.rec_from <= moment,
+        or_(task_versions.c.rec_to.is_(None), task_versions.c.rec_to > moment),
+    )
+
+
+class TaskVersionsProjection(Projection):
+    name = "task_versions"
+    handles: ClassVar[tuple[type, ...]] = TasksProjection.handles
+
+    def __init__(self) -> None:
+        self._rows = TasksProjection()  # the same pure mapping as the current rows
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (task_versions,)
+
+    def apply(self, conn: Connection, events: list[Any]) -> None:
+        keys = sorted({str(e.originator_id) for e in events})
+        state = self._current(conn, keys)
+        had_open = set(state)
+        closed_at: dict[str, int] = {}
+        fresh: list[Row] = []
+        last_fresh: dict[str, Row] = {}
+        for event in events:
+            key = str(event.originator_id)
+            at = epoch(event.timestamp)
+            assert at is not None
+            if key in last_fresh:
+                last_fresh[key]["rec_to"] = at
+            elif key in had_open and key not in closed_at:
+                closed_at[key] = at
+            row = self._rows.evolve(state.get(key), event)
+            assert row is not None
+            state[key] = row
+            version = {k: v for k, v in row.items() if k in _COLUMNS}
+            version.update(version=event.originator_version, rec_from=at, rec_to=None)
+            fresh.append(version)
+            last_fresh[key] = version
+        for key, at in closed_at.items():
+            conn.execute(
+                update(task_versions)
+                .where(task_versions.c.task_id == key, task_versions.c.rec_to.is_(None))
+                .values(rec_to=at)
+            )
+        conn.execute(task_versions.insert(), fresh)
+
+    def _current(self, conn: Connection, keys: list[str]) -> dict[str, Row]:
+        found: dict[str, Row] = {}
+        for i in range(0, len(keys), 500):
+            query = select(task_versions).where(
+                task_versions.c.task_id.in_(keys[i : i + 500]), task_versions.c.rec_to.is_(None)
+            )
+            for r in conn.execute(query):
+                row = dict(r._mapping)
+                for name in ("version", "rec_from", "rec_to"):
+                    row.pop(name)
+                found[row["task_id"]] = row
+        return found
