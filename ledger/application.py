@@ -135,12 +135,13 @@ class Ledger(Application[UUID]):
         pending: list[Aggregate] = [plan] if claim is None else [plan, claim]
         seen: set[str] = set()
         problems: list[str] = []
+        read = self._deadline_reader(plan)
         prepared: list[tuple[TaskFields, dict[str, Any]]] = []
         for row in rows:
             if row.code in seen:
                 problems.append(f"row {row.row}: code {row.code} appears twice in the table")
             seen.add(row.code)
-            fields = self._task_fields(row, plan)
+            fields = self._task_fields(row, plan, read)
             if fields["deadline"]["kind"] == "invalid":
                 reason = "; ".join(fields["deadline"]["notes"])
                 problems.append(f"row {row.row}: 完成时限 {row.deadline_text!r}: {reason}")
@@ -226,8 +227,27 @@ class Ledger(Application[UUID]):
                 f"the reference {ref!r} is taken by another plan; choose one with --ref"
             )
 
-    def _task_fields(self, row: TaskFields, plan: Plan) -> dict[str, Any]:
-        spec = self._read_deadline(row.deadline_text, plan)
+    def _deadline_reader(self, plan: Plan) -> Callable[[str], dict[str, Any]]:
+        """Deadline words -> stored spec, for one plan; each distinct phrase is read once.
+
+        A table repeats a few dozen phrases over thousands of rows, and the calendar is
+        loaded once per import, not once per row.
+        """
+        calendar = self.calendar()
+        known: dict[str, dict[str, Any]] = {}
+
+        def read(text: str) -> dict[str, Any]:
+            if text not in known:
+                known[text] = parse_deadline(
+                    text, year=plan.year, issued_on=plan.issued_on, tz=plan.tz, calendar=calendar
+                ).to_dict()
+            return known[text]
+
+        return read
+
+    def _task_fields(
+        self, row: TaskFields, plan: Plan, read: Callable[[str], dict[str, Any]]
+    ) -> dict[str, Any]:
         return {
             "row": row.row,
             "code": row.code,
@@ -236,7 +256,7 @@ class Ledger(Application[UUID]):
             "lead_units": list(row.lead_units),
             "co_units": [u for u in row.co_units if u not in row.lead_units],
             "deadline_text": row.deadline_text,
-            "deadline": spec.to_dict(),
+            "deadline": read(row.deadline_text),
             "tz": plan.tz,
         }
 
