@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     or_,
     select,
     update,
@@ -118,12 +119,15 @@ class TaskVersionsProjection(Projection):
             version.update(version=event.originator_version, rec_from=at, rec_to=None)
             fresh.append(version)
             last_fresh[key] = version
-        for key, at in closed_at.items():
-            conn.execute(
+        if closed_at:
+            close = (
                 update(task_versions)
-                .where(task_versions.c.task_id == key, task_versions.c.rec_to.is_(None))
-                .values(rec_to=at)
+                .where(
+                    task_versions.c.task_id == bindparam("key"), task_versions.c.rec_to.is_(None)
+                )
+                .values(rec_to=bindparam("at"))
             )
+            conn.execute(close, [{"key": k, "at": at} for k, at in closed_at.items()])
         conn.execute(task_versions.insert(), fresh)
 
     def _current(self, conn: Connection, keys: list[str]) -> dict[str, Row]:
