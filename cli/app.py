@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from cli import calendar, dashboard, deadlines, plans, projection_commands, tasks
+from cli import alerts, calendar, dashboard, deadlines, plans, projection_commands, tasks
 from cli.context import Context, Settings, default_actor
 
 
@@ -58,6 +58,8 @@ app.add_typer(deadlines.app, name="deadline")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(projection_commands.app, name="projections")
 app.command("dashboard")(dashboard.dashboard)
+app.command("sweep")(alerts.sweep)
+app.command("alerts")(alerts.alerts)
 
 
 @app.callback()

@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from ledger import ids
+from ledger.alert import Alert
 from ledger.deadlines import DeadlineSpec, parse_deadline
 from ledger.deadlines.calendar import OfficialCalendar
 from ledger.errors import Conflict, InvalidInput, NotFound
@@ -66,6 +67,19 @@ class PlanMeta:
 
 # A task as a breakdown table states it: the importer's row is the application's input.
 TaskFields = TableRow
+
+
+@dataclass(frozen=True)
+class DueAlert:
+    """A timer that fell due: what the alert it raises says."""
+
+    task_id: UUID
+    plan_id: UUID
+    occurrence: str
+    kind: str
+    offset: str
+    due: datetime
+    fires_at: datetime
 
 
 @dataclass
@@ -430,6 +444,34 @@ class Ledger(Application[UUID]):
             task_id,
             lambda t, now: t.waive(reason=reason, approved_by=approved_by, actor=actor, now=now),
         )
+
+    # -- alerts ----------------------------------------------------------------------
+
+    def raise_alerts(self, due: Sequence[DueAlert], *, actor: str) -> list[UUID]:
+        """Raise each alert that nobody raised before; returns the ids this call raised.
+
+        One batch in one transaction; if any of them was raised meanwhile (another sweep,
+        another node), the store refuses the batch and each is tried on its own, so every
+        alert is raised exactly once and none is lost.
+        """
+        now = self.now()
+        alerts = [Alert.raise_(**vars(d), actor=actor, now=now) for d in due]
+        if not alerts:
+            return []
+        try:
+            self.save(*alerts)
+        except IntegrityError:
+            # A failed save has already taken the events off the aggregates: make anew.
+            return [a for a in (self._raise_one(d, actor, now) for d in due) if a is not None]
+        return [a.id for a in alerts]
+
+    def _raise_one(self, due: DueAlert, actor: str, now: datetime) -> UUID | None:
+        alert = Alert.raise_(**vars(due), actor=actor, now=now)
+        try:
+            self.save(alert)
+        except IntegrityError:
+            return None  # raised already, by someone else: exactly once
+        return alert.id
 
     # -- lookups ---------------------------------------------------------------------
 

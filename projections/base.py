@@ -36,6 +36,10 @@ class Projection:
         """Apply ``events`` (in notification order) inside the runner's transaction."""
         raise NotImplementedError
 
+    def fingerprint_extra(self) -> str:
+        """Besides its tables, what its rows depend on (a policy); a change rebuilds it."""
+        return ""
+
 
 class RowProjection(Projection):
     """A read model with one row per aggregate, rebuilt by folding that aggregate's events."""

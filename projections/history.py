@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Column, Connection, Index, Integer, String, Table, Text
 
+from ledger.alert import Alert
 from ledger.plan import Plan
 from ledger.task import Task
 from projections.base import Projection, epoch, metadata
@@ -27,9 +28,15 @@ history = Table(
 )
 
 
+def _kind(event: Any) -> str:
+    if isinstance(event, Task.Event):
+        return "task"
+    return "alert" if isinstance(event, Alert.Event) else "plan"
+
+
 class HistoryProjection(Projection):
     name = "history"
-    handles: ClassVar[tuple[type, ...]] = (Task.Event, Plan.Event)
+    handles: ClassVar[tuple[type, ...]] = (Task.Event, Plan.Event, Alert.Event)
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -43,7 +50,7 @@ class HistoryProjection(Projection):
                 {
                     "originator_id": str(event.originator_id),
                     "seq": entry.pop("seq"),
-                    "kind": "task" if isinstance(event, Task.Event) else "plan",
+                    "kind": _kind(event),
                     "type": entry.pop("type"),
                     "recorded_at": epoch(event.timestamp),
                     "occurred_on": entry.pop("occurred_on"),

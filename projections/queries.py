@@ -252,3 +252,46 @@ def _due_within(standing: Standing, now: datetime, window: timedelta) -> bool:
 def known_units(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(select(task_units.c.unit).distinct()).scalars())
+
+
+def list_alerts(
+    engine: Engine, *, since: datetime | None = None, unit: str | None = None
+) -> list[dict[str, Any]]:
+    """Raised alerts, oldest first: the contract's {id, task, kind, due, raised_at} and more."""
+    from zoneinfo import ZoneInfo
+
+    from projections.timers import timers
+
+    query = (
+        select(timers, tasks.c.code, tasks.c.tz, tasks.c.lead_units, plans.c.ref)
+        .join(tasks, tasks.c.task_id == timers.c.task_id)
+        .join(plans, plans.c.plan_id == timers.c.plan_id)
+        .where(timers.c.state == "raised")
+    )
+    if since is not None:
+        query = query.where(timers.c.raised_at >= int(since.timestamp()))
+    if unit is not None:
+        linked = select(task_units.c.task_id).where(task_units.c.unit == unit)
+        query = query.where(timers.c.task_id.in_(linked))
+    query = query.order_by(timers.c.raised_at, timers.c.fires_at, timers.c.timer_id)
+    found = []
+    with engine.connect() as conn:
+        for r in conn.execute(query):
+            zone = ZoneInfo(r.tz)
+            fires_at = datetime.fromtimestamp(r.fires_at, tz=zone)
+            raised_at = datetime.fromtimestamp(r.raised_at, tz=zone)
+            found.append(
+                {
+                    "id": r.timer_id,
+                    "task": f"{r.ref}/{r.code}",
+                    "kind": r.kind,
+                    "offset": r.offset,
+                    "occurrence": r.occurrence or None,
+                    "due": datetime.fromtimestamp(r.due, tz=zone).isoformat(),
+                    "fires_at": fires_at.isoformat(),
+                    "raised_at": raised_at.isoformat(),
+                    "late": raised_at > fires_at,
+                    "lead_units": list(r.lead_units),
+                }
+            )
+    return found

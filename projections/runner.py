@@ -22,6 +22,7 @@ from projections.history import HistoryProjection
 from projections.plans import PlansProjection
 from projections.task_versions import TaskVersionsProjection
 from projections.tasks import TasksProjection
+from projections.timers import AlertPolicy, TimersProjection
 
 tracking = Table(
     "rm_tracking",
@@ -38,6 +39,7 @@ def fingerprint(projection: Projection) -> str:
     from sqlalchemy.schema import CreateTable
 
     ddl = "\n".join(str(CreateTable(t)) for t in projection.tables)
+    ddl += "\n" + projection.fingerprint_extra()
     return hashlib.sha256(ddl.encode()).hexdigest()
 
 
@@ -48,8 +50,15 @@ class _LostRace(Exception):
     """Another runner moved a tracking position first."""
 
 
-def all_projections() -> list[Projection]:
-    return [PlansProjection(), TasksProjection(), TaskVersionsProjection(), HistoryProjection()]
+def all_projections(policy: AlertPolicy | None = None) -> list[Projection]:
+    """Every read model, in the order each batch is applied (timers read the task rows)."""
+    return [
+        PlansProjection(),
+        TasksProjection(),
+        TaskVersionsProjection(),
+        HistoryProjection(),
+        TimersProjection(policy),
+    ]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,65 @@
+"""`taizhang sweep` and `taizhang alerts`: raise what fell due, once; list what was raised."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.context import get
+
+ALERT_COLUMNS = [
+    ("task", "task"),
+    ("kind", "kind"),
+    ("offset", "offset"),
+    ("occurrence", "period"),
+    ("due", "due"),
+    ("raised_at", "raised"),
+    ("late", "late"),
+]
+
+
+def sweep(
+    ctx: typer.Context,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Sweep as of this time (default: the clock).")
+    ] = None,
+) -> None:
+    """Raise every due reminder and alert that was not raised yet, each exactly once."""
+    from cli.render import emit_json, say
+    from cli.values import parse_instant
+    from projections.sweep import sweep as run_sweep
+
+    context = get(ctx)
+    if now is not None:
+        context.settings.now = parse_instant(now, "--now", context.zone)
+    report = run_sweep(context.ledger(), context.fresh())
+    document = {"now": context.now().isoformat(), **vars(report)}
+    if context.settings.fmt == "json":
+        emit_json(document)
+    else:
+        say(
+            f"raised {report.raised} alerts ({report.late} late); "
+            f"{report.already} were raised already by another sweep"
+        )
+
+
+def alerts(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Raised at or after this time.")
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Only alerts on this unit's tasks.")
+    ] = None,
+) -> None:
+    """Alerts raised so far: which task, what kind, its due time and when it was raised."""
+    from cli.render import emit
+    from cli.values import parse_instant
+    from projections.queries import list_alerts
+
+    context = get(ctx)
+    moment = parse_instant(since, "--since", context.zone) if since else None
+    context.fresh()
+    rows = list_alerts(context.engine(), since=moment, unit=unit)
+    emit(context.settings.fmt, rows, ALERT_COLUMNS, title="alerts", document=rows)

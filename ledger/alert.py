@@ -1,0 +1,88 @@
+"""The Alert aggregate: a reminder or overdue alert, raised exactly once.
+
+An alert's id derives from (task, occurrence, kind, due time). Raising creates the
+aggregate at version 1, so the store's unique (id, version) constraint refuses a second
+raise of the same alert from any process or node: the store is the referee, not a lock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from ledger.ids import NAMESPACE
+
+KINDS = ("due_soon", "overdue", "escalation")
+
+
+def alert_id(task_id: UUID, occurrence: str, kind: str, offset: str, due: datetime) -> UUID:
+    """The one id an alert can have; ``occurrence`` is "" for a one-off task, ``offset``
+    tells the reminders of one due time apart ("7d", "1d"; "0" for the overdue alert)."""
+    key = f"alert|{task_id}|{occurrence}|{kind}|{offset}|{int(due.timestamp())}"
+    return uuid5(NAMESPACE, key)
+
+
+class Alert(Aggregate):
+    """A due-soon reminder, an overdue alert or an escalation for one task (occurrence)."""
+
+    class Raised(Aggregate.Created):
+        task_id: UUID
+        plan_id: UUID
+        occurrence: str
+        kind: str
+        due: datetime
+        fires_at: datetime
+        offset: str
+        actor: str
+
+    def __init__(
+        self,
+        task_id: UUID,
+        plan_id: UUID,
+        occurrence: str,
+        kind: str,
+        due: datetime,
+        fires_at: datetime,
+        offset: str,
+        actor: str,
+    ) -> None:
+        self.task_id = task_id
+        self.plan_id = plan_id
+        self.occurrence = occurrence
+        self.kind = kind
+        self.due = due
+        self.fires_at = fires_at
+        self.offset = offset
+
+    @classmethod
+    def raise_(
+        cls,
+        *,
+        task_id: UUID,
+        plan_id: UUID,
+        occurrence: str,
+        kind: str,
+        due: datetime,
+        fires_at: datetime,
+        offset: str,
+        actor: str,
+        now: datetime,
+    ) -> Alert:
+        """``now`` (the event's timestamp) is when it was raised; late when after fires_at."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown alert kind {kind!r}")
+        return cls._create(
+            cls.Raised,
+            id=alert_id(task_id, occurrence, kind, offset, due),
+            timestamp=now,
+            task_id=task_id,
+            plan_id=plan_id,
+            occurrence=occurrence,
+            kind=kind,
+            due=due,
+            fires_at=fires_at,
+            offset=offset,
+            actor=actor,
+        )

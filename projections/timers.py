@@ -1,0 +1,195 @@
+"""Read model: the timers the scheduler sweeps — when each reminder or alert falls due.
+
+Timers are a projection of the ledger, never the truth: for every open task they say
+when a due-soon reminder (at each warning offset), the overdue alert (at the due time)
+and the escalation (N days after) fall due. Completing, waiving or extending a task
+recomputes its timers; an ``Alert.Raised`` event marks its timer raised. Dropped and
+replayed, they come back the same.
+
+Every uncompleted occurrence of a recurring task gets its overdue timer; the reminders
+and the escalation are kept for the operative (first open) occurrence only, so a monthly
+duty holds a dozen timers, not fifty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+from uuid import UUID
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    String,
+    Table,
+    bindparam,
+    delete,
+    select,
+    update,
+)
+
+from ledger.alert import Alert, alert_id
+from ledger.status import WARNING_WINDOW
+from projections.base import Projection, Row, epoch, metadata
+from projections.tasks import TasksProjection, tasks
+
+timers = Table(
+    "rm_timers",
+    metadata,
+    Column("timer_id", String(36), primary_key=True),  # the alert id it would raise
+    Column("task_id", String(36), nullable=False),
+    Column("plan_id", String(36), nullable=False),
+    Column("occurrence", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("offset", String(8), nullable=False),
+    Column("due", BigInteger, nullable=False),
+    Column("fires_at", BigInteger, nullable=False),
+    Column("state", String(8), nullable=False),  # "pending" or "raised"
+    Column("raised_at", BigInteger),
+    Index("rm_timers_due", "state", "fires_at"),
+    Index("rm_timers_task", "task_id"),
+)
+
+
+def _days(delta: timedelta) -> str:
+    return f"{int(delta.total_seconds() // 86400)}d"
+
+
+@dataclass(frozen=True)
+class AlertPolicy:
+    """When reminders and escalations fall due, relative to a due time."""
+
+    reminders: Sequence[timedelta] = field(default=(timedelta(days=7), timedelta(days=1)))
+    escalate_after: timedelta | None = timedelta(days=3)
+    warn: timedelta = WARNING_WINDOW
+
+    def tag(self) -> str:
+        """What the timers depend on: a change here rebuilds them (see the runner)."""
+        reminders = ",".join(_days(r) for r in self.reminders)
+        escalate = _days(self.escalate_after) if self.escalate_after else "-"
+        return f"reminders={reminders};escalate={escalate}"
+
+
+def timers_for(row: Row, policy: AlertPolicy) -> list[Row]:
+    """The timers a task row implies (pure)."""
+    if row["waived"] or row["completed_on"] is not None:
+        return []
+    done = {p for p, _ in row["period_log"]}
+    if row["due_override"] is None and row["occurrences"]:
+        dues = [(p, d) for p, d in row["occurrences"] if p not in done]
+    elif row["due"] is not None:
+        dues = [("", row["due"])]
+    else:
+        return []
+    found: list[Row] = []
+    for i, (occurrence, due) in enumerate(dues):
+        plan = [("overdue", "0", due)]
+        if i == 0:  # the operative occurrence also gets its reminders and escalation
+            plan += [("due_soon", _days(r), due - int(r.total_seconds())) for r in policy.reminders]
+            if policy.escalate_after is not None:
+                after = policy.escalate_after
+                plan.append(("escalation", _days(after), due + int(after.total_seconds())))
+        instant = datetime.fromtimestamp(due, tz=UTC)
+        for kind, offset, fires_at in plan:
+            tid = alert_id(UUID(row["task_id"]), occurrence, kind, offset, instant)
+            found.append(
+                {
+                    "timer_id": str(tid),
+                    "task_id": row["task_id"],
+                    "plan_id": row["plan_id"],
+                    "occurrence": occurrence,
+                    "kind": kind,
+                    "offset": offset,
+                    "due": due,
+                    "fires_at": fires_at,
+                    "state": "pending",
+                    "raised_at": None,
+                }
+            )
+    return found
+
+
+class TimersProjection(Projection):
+    """Timers follow the task rows (the tasks read model runs first in each batch)."""
+
+    name = "timers"
+    handles: ClassVar[tuple[type, ...]] = (*TasksProjection.handles, Alert.Raised)
+
+    def __init__(self, policy: AlertPolicy | None = None) -> None:
+        self.policy = policy or AlertPolicy()
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return (timers,)
+
+    def fingerprint_extra(self) -> str:
+        return self.policy.tag()
+
+    def apply(self, conn: Connection, events: list[Any]) -> None:
+        touched = sorted({str(e.originator_id) for e in events if not isinstance(e, Alert.Raised)})
+        for i in range(0, len(touched), 500):
+            self._recompute(conn, touched[i : i + 500])
+        raised = [e for e in events if isinstance(e, Alert.Raised)]
+        if raised:
+            self._mark_raised(conn, raised)
+
+    def _mark_raised(self, conn: Connection, raised: list[Any]) -> None:
+        """Mark timers raised; a raised alert whose timer is gone (the task changed since,
+        or only this read model is being rebuilt) is recorded from the alert itself."""
+        ids = [str(e.originator_id) for e in raised]
+        present = set(
+            conn.execute(select(timers.c.timer_id).where(timers.c.timer_id.in_(ids))).scalars()
+        )
+        mark = (
+            update(timers)
+            .where(timers.c.timer_id == bindparam("key"))
+            .values(state="raised", raised_at=bindparam("at"))
+        )
+        marks = [
+            {"key": str(e.originator_id), "at": epoch(e.timestamp)}
+            for e in raised
+            if str(e.originator_id) in present
+        ]
+        if marks:
+            conn.execute(mark, marks)
+        missing = [
+            {
+                "timer_id": str(e.originator_id),
+                "task_id": str(e.task_id),
+                "plan_id": str(e.plan_id),
+                "occurrence": e.occurrence,
+                "kind": e.kind,
+                "offset": e.offset,
+                "due": epoch(e.due),
+                "fires_at": epoch(e.fires_at),
+                "state": "raised",
+                "raised_at": epoch(e.timestamp),
+            }
+            for e in raised
+            if str(e.originator_id) not in present
+        ]
+        if missing:
+            conn.execute(timers.insert(), missing)
+
+    def _recompute(self, conn: Connection, keys: list[str]) -> None:
+        rows = [
+            dict(r._mapping) for r in conn.execute(select(tasks).where(tasks.c.task_id.in_(keys)))
+        ]
+        wanted = {t["timer_id"]: t for row in rows for t in timers_for(row, self.policy)}
+        existing = {
+            r.timer_id: r.state
+            for r in conn.execute(
+                select(timers.c.timer_id, timers.c.state).where(timers.c.task_id.in_(keys))
+            )
+        }
+        # Raised timers stay as the record of what fired; pending ones no longer implied go.
+        stale = [t for t, state in existing.items() if state == "pending" and t not in wanted]
+        if stale:
+            conn.execute(delete(timers).where(timers.c.timer_id.in_(stale)))
+        fresh = [t for key, t in wanted.items() if key not in existing]
+        if fresh:
+            conn.execute(timers.insert(), fresh)
