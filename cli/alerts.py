@@ -24,6 +24,7 @@ def sweep(
     now: Annotated[
         str | None, typer.Option("--now", help="Sweep as of this time (default: the clock).")
     ] = None,
+    batch: Annotated[int, typer.Option(help="Timers claimed per transaction.", min=1)] = 1000,
 ) -> None:
     """Raise every due reminder and alert that was not raised yet, each exactly once."""
     from cli.render import emit_json, say
@@ -33,7 +34,7 @@ def sweep(
     context = get(ctx)
     if now is not None:
         context.settings.now = parse_instant(now, "--now", context.zone)
-    report = run_sweep(context.ledger(), context.fresh())
+    report = run_sweep(context.ledger(), context.fresh(), batch=batch)
     document = {"now": context.now().isoformat(), **vars(report)}
     if context.settings.fmt == "json":
         emit_json(document)
