@@ -35,6 +35,7 @@ class Alert(Aggregate):
         due: datetime
         fires_at: datetime
         offset: str
+        recipients: list[list[str]]  # [[unit, channel, address], ...] told about it
         actor: str
 
     def __init__(
@@ -46,6 +47,7 @@ class Alert(Aggregate):
         due: datetime,
         fires_at: datetime,
         offset: str,
+        recipients: list[list[str]],
         actor: str,
     ) -> None:
         self.task_id = task_id
@@ -55,6 +57,9 @@ class Alert(Aggregate):
         self.due = due
         self.fires_at = fires_at
         self.offset = offset
+        self.recipients = recipients
+        self.delivered: list[list[str]] = []  # [[channel, address], ...]
+        self.abandoned: list[list[str]] = []
 
     @classmethod
     def raise_(
@@ -67,6 +72,7 @@ class Alert(Aggregate):
         due: datetime,
         fires_at: datetime,
         offset: str,
+        recipients: list[list[str]] | None = None,
         actor: str,
         now: datetime,
     ) -> Alert:
@@ -84,5 +90,51 @@ class Alert(Aggregate):
             due=due,
             fires_at=fires_at,
             offset=offset,
+            recipients=list(recipients or []),
             actor=actor,
         )
+
+    class Delivered(Aggregate.Event):
+        """The alert reached ``address`` over ``channel`` (at least once)."""
+
+        channel: str
+        address: str
+        attempts: int
+
+        def apply(self, alert: Alert) -> None:
+            alert.delivered.append([self.channel, self.address])
+
+    class DeliveryAbandoned(Aggregate.Event):
+        """No more attempts to reach ``address``: refused for good, or out of attempts."""
+
+        channel: str
+        address: str
+        attempts: int
+        reason: str
+
+        def apply(self, alert: Alert) -> None:
+            alert.abandoned.append([self.channel, self.address])
+
+    def record_delivery(self, *, channel: str, address: str, attempts: int, now: datetime) -> bool:
+        """Record a delivery once; a repeat (another worker got there first) is a no-op."""
+        if [channel, address] in self.delivered:
+            return False
+        self.trigger_event(
+            self.Delivered, timestamp=now, channel=channel, address=address, attempts=attempts
+        )
+        return True
+
+    def abandon_delivery(
+        self, *, channel: str, address: str, attempts: int, reason: str, now: datetime
+    ) -> bool:
+        if [channel, address] in self.delivered or [channel, address] in self.abandoned:
+            return False
+        self.trigger_event(
+            self.DeliveryAbandoned,
+            timestamp=now,
+            channel=channel,
+            address=address,
+            attempts=attempts,
+            reason=reason,
+        )
+        return True

@@ -22,6 +22,7 @@ from ledger import ids
 from ledger.alert import Alert
 from ledger.deadlines import DeadlineSpec, parse_deadline
 from ledger.deadlines.calendar import OfficialCalendar
+from ledger.directory import DIRECTORY_ID, Directory
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.importing.model import TableRow
 from ledger.plan import Plan, PlanRef
@@ -80,6 +81,7 @@ class DueAlert:
     offset: str
     due: datetime
     fires_at: datetime
+    recipients: list[list[str]] = field(default_factory=list)  # [[unit, channel, address]]
 
 
 @dataclass
@@ -473,6 +475,48 @@ class Ledger(Application[UUID]):
             return None  # raised already, by someone else: exactly once
         return alert.id
 
+    def record_delivery(self, alert: UUID, *, channel: str, address: str, attempts: int) -> None:
+        self._change_aggregate(
+            Alert,
+            alert,
+            lambda a, now: (
+                a.record_delivery(channel=channel, address=address, attempts=attempts, now=now)
+                and None
+            ),
+        )
+
+    def abandon_delivery(
+        self, alert: UUID, *, channel: str, address: str, attempts: int, reason: str
+    ) -> None:
+        self._change_aggregate(
+            Alert,
+            alert,
+            lambda a, now: (
+                a.abandon_delivery(
+                    channel=channel, address=address, attempts=attempts, reason=reason, now=now
+                )
+                and None
+            ),
+        )
+
+    # -- the directory of contacts ---------------------------------------------------
+
+    def directory(self) -> Directory:
+        try:
+            return self._load(Directory, DIRECTORY_ID)
+        except NotFound:
+            return Directory.open(now=self.now())
+
+    def add_contact(self, unit: str, *, channel: str, address: str, actor: str) -> None:
+        directory = self.directory()
+        directory.add(unit=unit, channel=channel, address=address, actor=actor, now=self.now())
+        self._save_or_conflict([directory], what="the directory")
+
+    def remove_contact(self, unit: str, *, channel: str, address: str, actor: str) -> None:
+        directory = self.directory()
+        directory.remove(unit=unit, channel=channel, address=address, actor=actor, now=self.now())
+        self._save_or_conflict([directory], what="the directory")
+
     # -- lookups ---------------------------------------------------------------------
 
     def get_plan(self, plan_id: UUID) -> Plan:
@@ -532,22 +576,32 @@ class Ledger(Application[UUID]):
         return aggregate
 
     def _change(self, task_id: UUID, command: Callable[[Task, datetime], None]) -> Task:
+        """Load, command, save a task; see :meth:`_change_aggregate`."""
+        return self._change_aggregate(Task, task_id, command, load=self.get_task)
+
+    def _change_aggregate(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        command: Callable[[A, datetime], object],
+        load: Callable[[UUID], A] | None = None,
+    ) -> A:
         """Load, command, save; on a lost race re-run the command on fresh state.
 
         Re-running (not re-saving) matters: the guards see what the other writer did,
         so a second "complete" is refused instead of silently recorded twice.
         """
         for _ in range(_CONFLICT_RETRIES):
-            task = self.get_task(task_id)
-            command(task, self.now())
+            aggregate = load(aggregate_id) if load else self._load(cls, aggregate_id)
+            command(aggregate, self.now())
             try:
-                self.save(task)
+                self.save(aggregate)
             except IntegrityError:
                 continue
-            return task
+            return aggregate
         raise Conflict(
-            f"task {task_id} was changed by someone else {_CONFLICT_RETRIES} times while "
-            "this command ran; try again"
+            f"{cls.__name__.lower()} {aggregate_id} was changed by someone else "
+            f"{_CONFLICT_RETRIES} times while this command ran; try again"
         )
 
     def _save_or_conflict(self, aggregates: list[Aggregate], *, what: str) -> None:

@@ -73,7 +73,12 @@ def completed_late(completed_on: date | None, due: datetime | None, tz: str) -> 
 
 
 def status_at(
-    *, waived: bool, completed: bool, late: bool, next_due: datetime | None, reports: int,
+    *,
+    waived: bool,
+    completed: bool,
+    late: bool,
+    next_due: datetime | None,
+    reports: int,
     now: datetime,
 ) -> str:
     """The status from stored facts and "now" (the same rules the SQL dashboard applies)."""
@@ -102,8 +107,10 @@ def _behind_pace(facts: Facts, now: datetime) -> bool:
 def assess(facts: Facts, now: datetime, warn: timedelta = WARNING_WINDOW) -> Standing:
     """The status and light of a task at ``now``."""
     completed = facts.completed_on is not None
-    next_due, period = (facts.due, None) if completed else operative_due(
-        facts.due, facts.occurrences, facts.completed_periods
+    next_due, period = (
+        (facts.due, None)
+        if completed
+        else operative_due(facts.due, facts.occurrences, facts.completed_periods)
     )
     status = status_at(
         waived=facts.waived,

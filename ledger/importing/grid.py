@@ -18,8 +18,18 @@ Pos = tuple[int, int]
 """(row, column), both 1-based, as a spreadsheet user counts them."""
 
 EXCEL_ERRORS = frozenset(
-    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-     "#SPILL!", "#CALC!"}
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+    }
 )
 
 # Joins cells for one batched normalize() call; a control character that no cell carries

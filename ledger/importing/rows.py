@@ -158,7 +158,8 @@ class _Assembler:
 
         def new(role: Role) -> list[str]:
             return [
-                t for c, t in self.cells(r, role)
+                t
+                for c, t in self.cells(r, role)
                 if fresh or not self.same_merge_as(r, draft.last_row, c)
             ]
 
@@ -220,16 +221,17 @@ class _Assembler:
         for row in rows:
             if row.code in first:
                 self.problem(
-                    row.row, Role.CODE,
+                    row.row,
+                    Role.CODE,
                     f"row {row.row}: {label} {row.code} is used again (first at row "
                     f"{first[row.code]})",
                 )
             first.setdefault(row.code, row.row)
 
 
-def assemble(grid: Grid, texts: list[list[str]], header: Header) -> tuple[
-    list[TableRow], list[RowProblem]
-]:
+def assemble(
+    grid: Grid, texts: list[list[str]], header: Header
+) -> tuple[list[TableRow], list[RowProblem]]:
     """The table's tasks, and every problem found in them."""
     assembler = _Assembler(grid, texts, header)
     assembler.run()

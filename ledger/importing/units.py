@@ -117,7 +117,7 @@ def _clause(clause: str) -> tuple[UnitRole | None, list[str]]:
     prefix = _ROLE_PREFIX.match(clause)
     if prefix:
         role = "lead" if prefix.group("lead") else "co"
-        clause = clause[prefix.end():]
+        clause = clause[prefix.end() :]
     suffix = _ROLE_SUFFIX.search(clause)
     if suffix and suffix.start() > 0:
         role = "lead" if suffix.group("lead") else "co" if suffix.group("co") else "do"

@@ -61,9 +61,7 @@ def _pick_sheet(wb: Any, sheet: str | None, path: Path) -> Any:
 def _merged_ranges(path: Path, xml_path: str) -> list[tuple[Pos, Pos]]:
     with zipfile.ZipFile(path) as archive:
         xml = archive.read(xml_path.lstrip("/"))
-    return [
-        (_pos(a.decode()), _pos(b.decode())) for a, b in _MERGE_REF.findall(xml)
-    ]
+    return [(_pos(a.decode()), _pos(b.decode())) for a, b in _MERGE_REF.findall(xml)]
 
 
 def _pos(ref: str) -> Pos:

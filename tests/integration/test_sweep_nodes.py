@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
