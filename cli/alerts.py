@@ -34,7 +34,9 @@ def sweep(
     context = get(ctx)
     if now is not None:
         context.settings.now = parse_instant(now, "--now", context.zone)
-    report = run_sweep(context.ledger(), context.fresh(), batch=batch)
+    report = run_sweep(
+        context.ledger(), context.fresh(), batch=batch, supervisor=context.config().supervisor
+    )
     document = {"now": context.now().isoformat(), **vars(report)}
     if context.settings.fmt == "json":
         emit_json(document)
@@ -64,3 +66,20 @@ def alerts(
     context.fresh()
     rows = list_alerts(context.engine(), since=moment, unit=unit)
     emit(context.settings.fmt, rows, ALERT_COLUMNS, title="alerts", document=rows)
+
+
+def serve(
+    ctx: typer.Context,
+    interval: Annotated[
+        float | None, typer.Option(help="Seconds between sweeps (default: config, else 30).")
+    ] = None,
+) -> None:
+    """Run the service until SIGTERM: read models, sweeps, deliveries, a health line a minute."""
+    from cli.logs import configure
+    from cli.service import serve as run
+
+    context = get(ctx)
+    if context.settings.log_level == "warning":
+        configure("info")  # a service says what it does unless told otherwise
+    settings = context.config()
+    run(context, settings, interval or settings.interval)

@@ -8,7 +8,16 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from cli import alerts, calendar, dashboard, deadlines, plans, projection_commands, tasks
+from cli import (
+    alerts,
+    calendar,
+    contacts,
+    dashboard,
+    deadlines,
+    plans,
+    projection_commands,
+    tasks,
+)
 from cli.context import Context, Settings, default_actor
 
 
@@ -56,10 +65,12 @@ app.add_typer(plans.app, name="plan")
 app.add_typer(tasks.app, name="task")
 app.add_typer(deadlines.app, name="deadline")
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(contacts.app, name="contacts")
 app.add_typer(projection_commands.app, name="projections")
 app.command("dashboard")(dashboard.dashboard)
 app.command("sweep")(alerts.sweep)
 app.command("alerts")(alerts.alerts)
+app.command("serve")(alerts.serve)
 
 
 @app.callback()
@@ -90,6 +101,10 @@ def root(
             help="Pin the ledger's clock (drills, demos, replaying a past year).",
         ),
     ] = None,
+    config: Annotated[
+        str | None,
+        typer.Option("--config", envvar="TAIZHANG_CONFIG", help="Service configuration (TOML)."),
+    ] = None,
     log_level: Annotated[
         str, typer.Option("--log-level", envvar="TAIZHANG_LOG_LEVEL", help="Log level.")
     ] = "warning",
@@ -98,7 +113,14 @@ def root(
     from cli.logs import configure
 
     configure(log_level)
-    settings = Settings(db=db, actor=actor or default_actor(), fmt=fmt.value, tz=tz)
+    settings = Settings(
+        db=db,
+        actor=actor or default_actor(),
+        fmt=fmt.value,
+        tz=tz,
+        config_path=config,
+        log_level=log_level,
+    )
     ctx.obj = Context(settings)
     if now is not None:
         from cli.values import parse_instant

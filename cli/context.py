@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from cli.config import ServiceConfig
     from ledger.application import Ledger
     from projections.runner import ProjectionRunner
 
@@ -30,6 +31,8 @@ class Settings:
     fmt: str
     tz: str
     now: datetime | None = None  # a pinned clock: drills, demos, replaying a past year
+    config_path: str | None = None
+    log_level: str = "warning"
 
 
 @dataclass
@@ -39,6 +42,15 @@ class Context:
     settings: Settings
     _ledger: Ledger | None = field(default=None, init=False)
     _runner: ProjectionRunner | None = field(default=None, init=False)
+    _config: ServiceConfig | None = field(default=None, init=False)
+
+    def config(self) -> ServiceConfig:
+        """The service configuration (alert policy, channels); every command reads the same."""
+        if self._config is None:
+            from cli.config import load_config
+
+            self._config = load_config(self.settings.config_path)
+        return self._config
 
     @property
     def zone(self) -> ZoneInfo:
@@ -58,9 +70,12 @@ class Context:
 
     def runner(self) -> ProjectionRunner:
         if self._runner is None:
-            from projections.runner import ProjectionRunner
+            from projections.runner import ProjectionRunner, all_projections
+            from projections.timers import AlertPolicy
 
-            self._runner = ProjectionRunner(self.ledger())
+            config = self.config()
+            policy = AlertPolicy(reminders=config.reminders, escalate_after=config.escalate_after)
+            self._runner = ProjectionRunner(self.ledger(), all_projections(policy))
             self._runner.create_tables()  # cheap when nothing changed; see its docstring
         return self._runner
 

@@ -19,6 +19,7 @@ from sqlalchemy import Column, Connection, Engine, Integer, String, Table, delet
 from ledger.application import Ledger
 from projections.base import Projection, metadata
 from projections.history import HistoryProjection
+from projections.outbox import OutboxProjection
 from projections.plans import PlansProjection
 from projections.task_versions import TaskVersionsProjection
 from projections.tasks import TasksProjection
@@ -58,6 +59,7 @@ def all_projections(policy: AlertPolicy | None = None) -> list[Projection]:
         TaskVersionsProjection(),
         HistoryProjection(),
         TimersProjection(policy),
+        OutboxProjection(),
     ]
 
 

@@ -13,12 +13,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+import structlog
 from sqlalchemy import Connection, bindparam, select, update
 
 from ledger.application import DueAlert, Ledger
+from ledger.directory import Directory
 from projections.base import epoch
 from projections.runner import ProjectionRunner
+from projections.tasks import tasks
 from projections.timers import timers
+
+log = structlog.get_logger()
 
 SCHEDULER = "scheduler"
 
@@ -35,7 +40,14 @@ def _instant(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
-def _claim(conn: Connection, now: int, batch: int, skip_locked: bool) -> list[DueAlert]:
+def _claim(
+    conn: Connection,
+    now: int,
+    batch: int,
+    skip_locked: bool,
+    directory: Directory | None = None,
+    supervisor: str | None = None,
+) -> list[DueAlert]:
     query = (
         select(timers)
         .where(timers.c.state == "pending", timers.c.fires_at <= now)
@@ -43,7 +55,9 @@ def _claim(conn: Connection, now: int, batch: int, skip_locked: bool) -> list[Du
         .limit(batch)
     )
     if skip_locked:
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(skip_locked=True, of=timers)
+    claimed = list(conn.execute(query))
+    units = _units_of(conn, [r.task_id for r in claimed])
     return [
         DueAlert(
             task_id=UUID(r.task_id),
@@ -53,9 +67,32 @@ def _claim(conn: Connection, now: int, batch: int, skip_locked: bool) -> list[Du
             offset=r.offset,
             due=_instant(r.due),
             fires_at=_instant(r.fires_at),
+            recipients=_recipients(r.kind, units.get(r.task_id, []), directory, supervisor),
         )
-        for r in conn.execute(query)
+        for r in claimed
     ]
+
+
+def _units_of(conn: Connection, task_ids: list[str]) -> dict[str, list[str]]:
+    """The lead units, then the cooperating ones, of each task."""
+    found: dict[str, list[str]] = {}
+    for i in range(0, len(task_ids), 500):
+        query = select(tasks.c.task_id, tasks.c.lead_units, tasks.c.co_units).where(
+            tasks.c.task_id.in_(task_ids[i : i + 500])
+        )
+        for r in conn.execute(query):
+            found[r.task_id] = [*r.lead_units, *r.co_units]
+    return found
+
+
+def _recipients(
+    kind: str, units: list[str], directory: Directory | None, supervisor: str | None
+) -> list[list[str]]:
+    """Who is told: the task's units (lead first); on escalation the supervisor too."""
+    if directory is None:
+        return []
+    told = ([supervisor] if kind == "escalation" and supervisor else []) + units
+    return directory.of(list(dict.fromkeys(told)))
 
 
 def sweep(
@@ -64,6 +101,7 @@ def sweep(
     *,
     batch: int = 1000,
     late_after: int = 120,
+    supervisor: str | None = None,
 ) -> SweepReport:
     """Raise every alert due by the ledger's "now"; returns what this sweep did.
 
@@ -74,9 +112,10 @@ def sweep(
     engine = runner.engine
     skip_locked = engine.dialect.name == "postgresql"
     now = ledger.now()
+    directory = ledger.directory()
     while True:
         with engine.begin() as conn:
-            due = _claim(conn, epoch(now) or 0, batch, skip_locked)
+            due = _claim(conn, epoch(now) or 0, batch, skip_locked, directory, supervisor)
             if not due:
                 break
             raised = set(ledger.raise_alerts(due, actor=SCHEDULER))
@@ -95,6 +134,19 @@ def sweep(
         report.late += sum(
             1 for d in due if _id(d) in raised and (now - d.fires_at).total_seconds() > late_after
         )
+        for d in due:
+            if _id(d) in raised:
+                log.info(
+                    "alert.raised",
+                    alert=str(_id(d)),
+                    task=str(d.task_id),
+                    kind=d.kind,
+                    offset=d.offset,
+                    occurrence=d.occurrence or None,
+                    due=d.due.isoformat(),
+                    late=(now - d.fires_at).total_seconds() > late_after,
+                    recipients=len(d.recipients),
+                )
     runner.catch_up()
     return report
 

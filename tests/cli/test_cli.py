@@ -450,7 +450,9 @@ def test_projections_status_and_rebuild(run: Any, table: Path) -> None:
     run("plan", "import", str(table), *IMPORT)
     listed = run("--format", "json", "task", "list").stdout
     status = json.loads(run("--format", "json", "projections", "status").stdout)
-    assert {s["name"] for s in status} == {"plans", "tasks", "task_versions", "history", "timers"}
+    assert {s["name"] for s in status} == {
+        "plans", "tasks", "task_versions", "history", "timers", "outbox"
+    }
     assert all(s["behind"] == 0 for s in status)
     assert run("projections", "rebuild").exit_code == 0
     assert run("--format", "json", "task", "list").stdout == listed
