@@ -1,4 +1,4 @@
-"""`taizhang serve` as a real process: ticks, raises late alerts after downtime, stops on SIGTERM."""
+"""`taizhang serve` as a process: late alerts after downtime, a clean stop on SIGTERM."""
 
 from __future__ import annotations
 
