@@ -57,7 +57,17 @@ at 2017-09-02T10:00 task complete dalian-2017/36 --unit 各单位 \
 at 2017-09-04T09:00 task extend dalian-2017/34 --to 2018-01-31 \
   --reason "事项目录需与省级平台同步" --approved-by "市政府秘书长"
 
+step "5 September 2017: the scheduler raises what fell due (each alert once, even if run twice)"
+at 2017-09-05T09:00 sweep
+at 2017-09-05T09:00 sweep
+at 2017-09-05T09:00 alerts --since 2017-09-01
+
+step "The two time axes: task 36 was done on 30 Aug but recorded on 2 Sep"
+at 2017-09-05T09:00 dashboard --plan dalian-2017 --by plan --as-of 2017-09-01T09:00
+at 2017-09-05T09:00 dashboard --plan dalian-2017 --by plan --valid-at 2017-08-31
+
 step "5 September 2017: where the plan stands"
+at 2017-09-05T09:00 dashboard --plan dalian-2017 --by section
 at 2017-09-05T09:00 task list --plan dalian-2017 --status done --status done_late \
   --status overdue --status in_progress --status open
 at 2017-09-05T09:00 task list --plan dalian-2017 --unit 市财政局
