@@ -30,6 +30,7 @@ test-cli: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --scale $(SCALE)
+	$(BIN)/python -m benchmarks.service --scale $(SCALE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check ledger projections cli tests benchmarks

@@ -1,0 +1,117 @@
+"""Read-side figures: rebuild against the raw read rate, dashboard and list latencies.
+
+Measured on a store already loaded with a generated plan year (the import and activity
+benchmarks leave one behind). Latencies are medians (p50) and 95th percentiles over
+repeated calls in one process; the command-line timings are whole cold processes.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ledger.application import Ledger
+from projections.dashboard import dashboard
+from projections.queries import list_tasks
+from projections.runner import ProjectionRunner
+from projections.tasks import task_units
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+def _latency(call: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    call()  # warm the page cache and SQLAlchemy's statement cache, as a service would be
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return _percentiles(samples)
+
+
+def raw_read_rate(ledger: Ledger, batch: int = 10_000) -> float:
+    """Notifications per second the store itself hands out (no decoding, no writing)."""
+    head = ledger.recorder.max_notification_id() or 0
+    start, read, began = 1, 0, time.perf_counter()
+    while start <= head:
+        got = ledger.recorder.select_notifications(start=start, limit=batch)
+        if not got:
+            break
+        read += len(got)
+        start = got[-1].id + 1
+    return read / (time.perf_counter() - began)
+
+
+def busiest_unit(runner: ProjectionRunner) -> str:
+    with runner.engine.connect() as conn:
+        query = (
+            select(task_units.c.unit, func.count())
+            .group_by(task_units.c.unit)
+            .order_by(func.count().desc())
+            .limit(1)
+        )
+        return str(conn.execute(query).one()[0])
+
+
+def run(
+    ledger: Ledger, runner: ProjectionRunner, now: datetime, repeat: int = 20
+) -> dict[str, Any]:
+    """Every read-side figure for the store behind ``ledger``."""
+    figures: dict[str, Any] = {}
+    head = ledger.recorder.max_notification_id() or 0
+    figures["events"] = head
+    figures["raw_read_ev_s"] = raw_read_rate(ledger)
+    began = time.perf_counter()
+    runner.rebuild()
+    figures["rebuild_ev_s"] = head / (time.perf_counter() - began)
+    figures["rebuild_vs_raw"] = figures["rebuild_ev_s"] / figures["raw_read_ev_s"]
+    engine = runner.engine
+    past = now - timedelta(days=90)
+    figures["dashboard_ms"] = _latency(lambda: dashboard(engine, now=now, by="unit"), repeat)
+    figures["dashboard_section_ms"] = _latency(
+        lambda: dashboard(engine, now=now, by="section"), repeat
+    )
+    figures["dashboard_as_of_ms"] = _latency(
+        lambda: dashboard(engine, now=now, by="unit", as_of=past), max(3, repeat // 4)
+    )
+    figures["as_of_vs_current"] = figures["dashboard_as_of_ms"][0] / figures["dashboard_ms"][0]
+    unit = busiest_unit(runner)
+    figures["busiest_unit"] = unit
+    figures["task_list_unit_ms"] = _latency(lambda: list_tasks(engine, now=now, unit=unit), repeat)
+    return figures
+
+
+def cli_timings(url: str, unit: str, now: datetime, runs: int = 5) -> dict[str, Any]:
+    """Whole-process, cold: `taizhang --help` and `taizhang task list --unit U`."""
+    env = {**os.environ, "TAIZHANG_DB": url, "TAIZHANG_NOW": now.isoformat()}
+
+    def timed(args: list[str]) -> float:
+        samples = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "cli", *args],
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            samples.append((time.perf_counter() - began) * 1000)
+        return statistics.median(samples)
+
+    return {
+        "help_ms": timed(["--help"]),
+        "task_list_unit_process_ms": timed(["--format", "json", "task", "list", "--unit", unit]),
+    }
