@@ -27,9 +27,12 @@ def sweep(
     batch: Annotated[int, typer.Option(help="Timers claimed per transaction.", min=1)] = 1000,
 ) -> None:
     """Raise every due reminder and alert that was not raised yet, each exactly once."""
+    from cli.logs import logger
     from cli.render import emit_json, say
     from cli.values import parse_instant
     from projections.sweep import sweep as run_sweep
+
+    logger()  # the sweep logs every alert it raises
 
     context = get(ctx)
     if now is not None:
@@ -63,8 +66,7 @@ def alerts(
 
     context = get(ctx)
     moment = parse_instant(since, "--since", context.zone) if since else None
-    context.fresh()
-    rows = list_alerts(context.engine(), since=moment, unit=unit)
+    rows = list_alerts(context.read_models(), since=moment, unit=unit)
     emit(context.settings.fmt, rows, ALERT_COLUMNS, title="alerts", document=rows)
 
 
@@ -75,11 +77,12 @@ def serve(
     ] = None,
 ) -> None:
     """Run the service until SIGTERM: read models, sweeps, deliveries, a health line a minute."""
-    from cli.logs import configure
+    from cli.logs import configure, logger
     from cli.service import serve as run
 
     context = get(ctx)
     if context.settings.log_level == "warning":
         configure("info")  # a service says what it does unless told otherwise
+    logger()
     settings = context.config()
     run(context, settings, interval or settings.interval)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from cli.config import ServiceConfig
     from ledger.application import Ledger
+    from projections.base import Projection
     from projections.runner import ProjectionRunner
 
 
@@ -43,6 +44,7 @@ class Context:
     _ledger: Ledger | None = field(default=None, init=False)
     _runner: ProjectionRunner | None = field(default=None, init=False)
     _config: ServiceConfig | None = field(default=None, init=False)
+    _engine: Engine | None = field(default=None, init=False)
 
     def config(self) -> ServiceConfig:
         """The service configuration (alert policy, channels); every command reads the same."""
@@ -68,19 +70,56 @@ class Context:
             self._ledger = open_ledger(self.settings.db, clock=self.now, create=create)
         return self._ledger
 
+    def projections(self) -> list[Projection]:
+        from projections.runner import all_projections
+        from projections.timers import AlertPolicy
+
+        config = self.config()
+        policy = AlertPolicy(reminders=config.reminders, escalate_after=config.escalate_after)
+        return all_projections(policy)
+
     def runner(self) -> ProjectionRunner:
         if self._runner is None:
-            from projections.runner import ProjectionRunner, all_projections
-            from projections.timers import AlertPolicy
+            from projections.runner import ProjectionRunner
 
-            config = self.config()
-            policy = AlertPolicy(reminders=config.reminders, escalate_after=config.escalate_after)
-            self._runner = ProjectionRunner(self.ledger(), all_projections(policy))
+            self._runner = ProjectionRunner(self.ledger(), self.projections())
             self._runner.create_tables()  # cheap when nothing changed; see its docstring
         return self._runner
 
     def engine(self) -> Engine:
-        return self.runner().engine
+        if self._runner is not None or self._ledger is not None:
+            return self.runner().engine
+        if self._engine is None:
+            from sqlalchemy import create_engine
+
+            from ledger.store import require_store
+
+            require_store(self.settings.db)
+            self._engine = create_engine(self.settings.db)
+        return self._engine
+
+    def read_models(self) -> Engine:
+        """An engine on read models that are current; opens the event store only if they
+        are not (so a read command on a current store stays quick to start)."""
+        if self._ledger is None:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            from ledger.store import EVENTS_TABLE
+            from projections.tracking import current
+
+            try:
+                with self.engine().connect() as conn:
+                    if current(conn, self.projections(), EVENTS_TABLE):
+                        return self.engine()
+            except SQLAlchemyError:
+                pass  # no read models yet, or an older shape: the full path sets them up
+            self._dispose_plain_engine()
+        return self.fresh().engine
+
+    def _dispose_plain_engine(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
     def fresh(self) -> ProjectionRunner:
         """The read models brought up to date with the ledger, with a bar on long work."""
@@ -96,6 +135,7 @@ class Context:
         return runner
 
     def close(self) -> None:
+        self._dispose_plain_engine()
         if self._ledger is not None:
             self._ledger.close()
 

@@ -44,14 +44,15 @@ def dashboard(
     """Progress: total, done, overdue, due soon and % done, with a light per row."""
     from cli.render import emit
     from projections.dashboard import dashboard as query
+    from projections.queries import resolve_plan_id
 
     context = get(ctx)
     at, day = moments(context, as_of, valid_at)
-    plan_id = str(context.ledger().resolve_plan(plan)) if plan else None
-    context.fresh()
+    engine = context.read_models()
+    plan_id = resolve_plan_id(engine, plan) if plan else None
     now = context.now()
     rows = query(
-        context.engine(),
+        engine,
         now=now,
         plan_id=plan_id,
         by=by.value,

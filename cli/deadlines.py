@@ -80,14 +80,12 @@ def unparsed(
     Set one with `taizhang task set-deadline TASK --to D --reason X`.
     """
     from cli.render import emit
-    from projections.queries import list_tasks
+    from projections.queries import list_tasks, resolve_plan_id
 
     context = get(ctx)
-    plan_id = str(context.ledger().resolve_plan(plan)) if plan else None
-    context.fresh()
-    views = list_tasks(
-        context.engine(), now=context.now(), plan_id=plan_id, deadline_kinds=["unparsed"]
-    )
+    engine = context.read_models()
+    plan_id = resolve_plan_id(engine, plan) if plan else None
+    views = list_tasks(engine, now=context.now(), plan_id=plan_id, deadline_kinds=["unparsed"])
     documents = [v.to_json() for v in views if v.standing.due is None]
     emit(
         context.settings.fmt,

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.context import get
+from cli.logs import logger
 
 app = typer.Typer(help="Work plans and their breakdown tables.", no_args_is_help=True)
 
@@ -82,9 +83,7 @@ def import_table(
         dry_run=dry_run,
     )
     if not dry_run:
-        import structlog
-
-        structlog.get_logger().info(
+        logger().info(
             "plan.imported",
             plan=report.plan_ref,
             source=table.name,
@@ -137,8 +136,7 @@ def list_plans(ctx: typer.Context) -> None:
     from projections.queries import list_plans as query
 
     context = get(ctx)
-    context.fresh()
-    rows = query(context.engine())
+    rows = query(context.read_models())
     emit(context.settings.fmt, rows, PLAN_COLUMNS, title="plans")
 
 
@@ -147,13 +145,13 @@ def show(ctx: typer.Context, plan: Annotated[str, typer.Argument(help="Plan id o
     """One plan: its facts and how its tasks stand."""
     from cli.render import emit
     from projections.queries import list_plans as query
-    from projections.queries import list_tasks
+    from projections.queries import list_tasks, resolve_plan_id
 
     context = get(ctx)
-    plan_id = str(context.ledger().resolve_plan(plan))
-    context.fresh()
-    found = next(p for p in query(context.engine()) if p["id"] == plan_id)
-    views = list_tasks(context.engine(), now=context.now(), plan_id=plan_id)
+    engine = context.read_models()
+    plan_id = resolve_plan_id(engine, plan)
+    found = next(p for p in query(engine) if p["id"] == plan_id)
+    views = list_tasks(engine, now=context.now(), plan_id=plan_id)
     found["status"] = dict(Counter(v.standing.status for v in views))
     rows = [{"field": k, "value": v} for k, v in found.items()]
     emit(context.settings.fmt, rows, [("field", "field"), ("value", "value")], document=found)
@@ -183,14 +181,14 @@ def export(
     """Write the breakdown table back out, with each task's status."""
     from cli.render import say
     from ledger.errors import InvalidInput
-    from projections.queries import list_tasks
+    from projections.queries import list_tasks, resolve_plan_id
 
     context = get(ctx)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise InvalidInput(f"-o {out}: use a .xlsx or .csv file name")
-    plan_id = str(context.ledger().resolve_plan(plan))
-    context.fresh()
-    views = list_tasks(context.engine(), now=context.now(), plan_id=plan_id)
+    engine = context.read_models()
+    plan_id = resolve_plan_id(engine, plan)
+    views = list_tasks(engine, now=context.now(), plan_id=plan_id)
     records = [[_export_cell(v.to_json().get(f)) for f, _ in EXPORT_HEADERS] for v in views]
     headers = [h for _, h in EXPORT_HEADERS]
     if out.suffix.lower() == ".csv":

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.context import Context, get
+from cli.logs import logger
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 from cli.options import AsOfOpt, ValidAtOpt, moments
 
 app = typer.Typer(
@@ -74,7 +78,7 @@ def list_tasks(
     from cli.render import emit
     from cli.values import parse_duration
     from ledger.errors import InvalidInput
-    from projections.queries import STATUSES
+    from projections.queries import STATUSES, resolve_plan_id
     from projections.queries import list_tasks as query
 
     context = get(ctx)
@@ -84,12 +88,12 @@ def list_tasks(
         raise InvalidInput(f"--status {bad[0]!r}: use one of {', '.join(STATUSES)}")
     window = parse_duration(due_within, "--due-within") if due_within else None
     at, day = moments(context, as_of, valid_at)
-    plan_id = str(context.ledger().resolve_plan(plan)) if plan else None
-    context.fresh()
+    engine = context.read_models()
+    plan_id = resolve_plan_id(engine, plan) if plan else None
     if unit is not None:
-        _guard_unit(context, unit)
+        _guard_unit(engine, unit)
     views = query(
-        context.engine(),
+        engine,
         now=context.now(),
         plan_id=plan_id,
         unit=unit,
@@ -104,14 +108,14 @@ def list_tasks(
     emit(context.settings.fmt, rows, TASK_COLUMNS, title="tasks", document=documents)
 
 
-def _guard_unit(context: Context, unit: str) -> None:
+def _guard_unit(engine: Engine, unit: str) -> None:
     """An unknown unit is an error with suggestions, not an empty list."""
     import difflib
 
     from ledger.errors import InvalidInput
     from projections.queries import known_units
 
-    units = known_units(context.engine())
+    units = known_units(engine)
     if unit not in units:
         close = difflib.get_close_matches(unit, sorted(units), n=3, cutoff=0.5)
         hint = f"; did you mean {'、'.join(close)}?" if close else ""
@@ -207,11 +211,9 @@ def _day(value: str | None) -> Any:
 
 
 def _done(context: Context, verb: str, task: Any) -> None:
-    import structlog
-
     from cli.render import emit_json, say
 
-    structlog.get_logger().info(
+    logger().info(
         "task.changed",
         task=str(task.id),
         code=task.code,

@@ -10,6 +10,7 @@ from ledger.application import Clock, Ledger, system_clock
 from ledger.errors import InvalidInput, NotFound
 
 DEFAULT_URL = "sqlite:///taizhang.db"
+EVENTS_TABLE = "ledger_events"  # the eventsourcing application "Ledger" stores its events here
 MEMORY_URL = "memory://"
 
 
@@ -40,14 +41,21 @@ def store_env(url: str, *, create: bool) -> dict[str, str]:
     }
 
 
+def require_store(url: str) -> None:
+    """Refuse a SQLite file that does not exist (instead of creating an empty one)."""
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        raise NotFound(f"no ledger at {path}; run `taizhang init` first (or pass --db)")
+
+
 def open_ledger(
     url: str = DEFAULT_URL, *, clock: Clock = system_clock, create: bool = False
 ) -> Ledger:
     """The ledger on ``url``. Without ``create``, a store that does not exist is an error."""
     env = store_env(url, create=create)
     path = _sqlite_path(url)
-    if not create and path is not None and not path.exists():
-        raise NotFound(f"no ledger at {path}; run `taizhang init` first (or pass --db)")
+    if not create:
+        require_store(url)
     ledger = Ledger(env=env, clock=clock)
     if create and path is not None:
         # Settle the journal mode now: switching a file to WAL later rewrites its header,

@@ -295,3 +295,15 @@ def list_alerts(
                 }
             )
     return found
+
+
+def resolve_plan_id(engine: Engine, ref: str) -> str:
+    """A plan's id from its id or short reference, by the plans read model."""
+    from ledger.errors import NotFound
+
+    with engine.connect() as conn:
+        query = select(plans.c.plan_id).where((plans.c.plan_id == ref) | (plans.c.ref == ref))
+        found = conn.execute(query).scalar()
+    if found is None:
+        raise NotFound(f"plan {ref!r} not found")
+    return str(found)

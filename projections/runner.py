@@ -9,14 +9,12 @@ last committed batch. Works the same on SQLite (polling) and PostgreSQL.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Connection, Engine, Integer, String, Table, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
-from ledger.application import Ledger
 from projections.base import Projection, metadata
 from projections.history import HistoryProjection
 from projections.outbox import OutboxProjection
@@ -24,31 +22,16 @@ from projections.plans import PlansProjection
 from projections.task_versions import TaskVersionsProjection
 from projections.tasks import TasksProjection
 from projections.timers import AlertPolicy, TimersProjection
+from projections.tracking import fingerprint, tracking
 
-tracking = Table(
-    "rm_tracking",
-    metadata,
-    Column("projection", String(64), primary_key=True),
-    Column("position", Integer, nullable=False),
-    # What the projection's tables looked like when its rows were built: a changed schema
-    # means its rows are rebuilt by replay, never half-migrated.
-    Column("fingerprint", String(64), nullable=False),
-)
-
-
-def fingerprint(projection: Projection) -> str:
-    from sqlalchemy.schema import CreateTable
-
-    ddl = "\n".join(str(CreateTable(t)) for t in projection.tables)
-    ddl += "\n" + projection.fingerprint_extra()
-    return hashlib.sha256(ddl.encode()).hexdigest()
-
-
+if TYPE_CHECKING:
+    from ledger.application import Ledger
 Progress = Callable[[int, int], None]
 
 
 class _LostRace(Exception):
     """Another runner moved a tracking position first."""
+
 
 
 def all_projections(policy: AlertPolicy | None = None) -> list[Projection]:

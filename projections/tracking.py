@@ -1,0 +1,47 @@
+"""Where each read model stands: its position in the notification log, and its shape.
+
+Kept apart from the runner so that a read command can ask "is everything current?"
+with one query, without opening the event store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from sqlalchemy import Column, Connection, Integer, String, Table, select, text
+
+from projections.base import Projection, metadata
+
+tracking = Table(
+    "rm_tracking",
+    metadata,
+    Column("projection", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    # What the projection's tables looked like when its rows were built: a changed schema
+    # means its rows are rebuilt by replay, never half-migrated.
+    Column("fingerprint", String(64), nullable=False),
+)
+
+
+def fingerprint(projection: Projection) -> str:
+    from sqlalchemy.schema import CreateTable
+
+    ddl = "\n".join(str(CreateTable(t)) for t in projection.tables)
+    ddl += "\n" + projection.fingerprint_extra()
+    return hashlib.sha256(ddl.encode()).hexdigest()
+
+
+def current(conn: Connection, projections: Sequence[Projection], events_table: str) -> bool:
+    """Every read model has its expected shape and has applied every stored event."""
+    rows = {
+        name: (position, fp)
+        for name, position, fp in conn.execute(
+            select(tracking.c.projection, tracking.c.position, tracking.c.fingerprint)
+        )
+    }
+    head = conn.execute(text(f"SELECT max(id) FROM {events_table}")).scalar() or 0
+    return all(
+        rows.get(p.name, (-1, ""))[1] == fingerprint(p) and rows[p.name][0] >= head
+        for p in projections
+    )
