@@ -20,7 +20,7 @@ from ledger.status import WARNING_WINDOW, assess
 from projections.base import epoch
 from projections.plans import plans
 from projections.queries import facts_of, judgement_moment
-from projections.task_versions import held_at, task_versions
+from projections.task_versions import held_at, task_unit_versions, task_versions, units_held_at
 from projections.tasks import task_units, tasks
 
 GROUPINGS = ("unit", "section", "plan")
@@ -62,22 +62,31 @@ def dashboard(
     """Rows ``{key, total, done, overdue, due_soon, waived, percent_done, light}`` by key."""
     if by not in GROUPINGS:
         raise ValueError(f"--by {by!r}: use one of {', '.join(GROUPINGS)}")
-    if as_of is None and valid_at is None:
-        return _current(engine, now=now, plan_id=plan_id, by=by, warn=warn)
+    if valid_at is None:
+        # Transaction time alone is answered in SQL: the current rows, or the versions
+        # (and unit links) the ledger held at ``as_of``, judged at that moment.
+        return _aggregate(engine, now=as_of or now, plan_id=plan_id, by=by, warn=warn, as_of=as_of)
     moment = as_of if as_of is not None else now
     judged_at = judgement_moment(now, as_of, valid_at, tz)
     return _judged(engine, moment, judged_at, valid_at, plan_id=plan_id, by=by, warn=warn)
 
 
-def _current(
-    engine: Engine, *, now: datetime, plan_id: str | None, by: str, warn: timedelta
+def _aggregate(
+    engine: Engine,
+    *,
+    now: datetime,
+    plan_id: str | None,
+    by: str,
+    warn: timedelta,
+    as_of: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    at = epoch(now)
+    at = epoch(now) or 0
     soon = epoch(now + warn)
-    t = tasks
+    t: Any = tasks if as_of is None else task_versions
+    links: Any = task_units if as_of is None else task_unit_versions
     live_open = and_(~t.c.waived, t.c.completed_on.is_(None), t.c.next_due.is_not(None))
     key: ColumnElement[Any] = {
-        "unit": task_units.c.unit,
+        "unit": links.c.unit,
         "section": t.c.section,
         "plan": plans.c.ref,
     }[by]
@@ -92,8 +101,12 @@ def _current(
     )
     source = t.join(plans, plans.c.plan_id == t.c.plan_id)
     if by == "unit":
-        source = source.join(task_units, task_units.c.task_id == t.c.task_id)
+        source = source.join(links, links.c.task_id == t.c.task_id)
     query = query.select_from(source)
+    if as_of is not None:
+        query = query.where(held_at(at))
+        if by == "unit":
+            query = query.where(units_held_at(at))
     if plan_id is not None:
         query = query.where(t.c.plan_id == plan_id)
     query = query.group_by(key)

@@ -33,7 +33,6 @@ class _LostRace(Exception):
     """Another runner moved a tracking position first."""
 
 
-
 def all_projections(policy: AlertPolicy | None = None) -> list[Projection]:
     """Every read model, in the order each batch is applied (timers read the task rows)."""
     return [

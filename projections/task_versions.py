@@ -75,7 +75,30 @@ task_versions = Table(
     Index("rm_task_versions_open", "task_id", "rec_to"),
 )
 
+# Which units a task had, and when: "as of T, by unit" joins the two tables at T.
+task_unit_versions = Table(
+    "rm_task_unit_versions",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("unit", String(128), primary_key=True),
+    Column("since_version", Integer, primary_key=True),  # unique even within one second
+    Column("rec_from", BigInteger, nullable=False),
+    Column("rec_to", BigInteger),
+    Index("rm_task_unit_versions_unit", "unit", "rec_from"),
+    Index("rm_task_unit_versions_open", "task_id", "rec_to"),
+)
+
 _COLUMNS = frozenset(c.name for c in task_versions.columns)
+
+
+def _units(row: Row) -> list[str]:
+    return list(dict.fromkeys([*row["lead_units"], *row["co_units"]]))
+
+
+def units_held_at(moment: int) -> ColumnElement[bool]:
+    """The task-unit links the ledger held at ``moment`` (epoch seconds)."""
+    t = task_unit_versions
+    return and_(t.c.rec_from <= moment, or_(t.c.rec_to.is_(None), t.c.rec_to > moment))
 
 
 def held_at(moment: int) -> ColumnElement[bool]:
@@ -95,7 +118,7 @@ class TaskVersionsProjection(Projection):
 
     @property
     def tables(self) -> tuple[Table, ...]:
-        return (task_versions,)
+        return (task_versions, task_unit_versions)
 
     def apply(self, conn: Connection, events: list[Any]) -> None:
         keys = sorted({str(e.originator_id) for e in events})
@@ -104,6 +127,8 @@ class TaskVersionsProjection(Projection):
         closed_at: dict[str, int] = {}
         fresh: list[Row] = []
         last_fresh: dict[str, Row] = {}
+        units_before = {k: _units(r) for k, r in state.items()}
+        unit_changes: dict[str, list[tuple[int, int, list[str]]]] = {}
         for event in events:
             key = str(event.originator_id)
             at = epoch(event.timestamp)
@@ -115,6 +140,10 @@ class TaskVersionsProjection(Projection):
             row = self._rows.evolve(state.get(key), event)
             assert row is not None
             state[key] = row
+            units = _units(row)
+            if units != units_before.get(key):
+                unit_changes.setdefault(key, []).append((at, event.originator_version, units))
+                units_before[key] = units
             version = {k: v for k, v in row.items() if k in _COLUMNS}
             version.update(version=event.originator_version, rec_from=at, rec_to=None)
             fresh.append(version)
@@ -129,6 +158,37 @@ class TaskVersionsProjection(Projection):
             )
             conn.execute(close, [{"key": k, "at": at} for k, at in closed_at.items()])
         conn.execute(task_versions.insert(), fresh)
+        self._record_units(conn, unit_changes, had_open)
+
+    def _record_units(
+        self,
+        conn: Connection,
+        changes: dict[str, list[tuple[int, int, list[str]]]],
+        had_open: set[str],
+    ) -> None:
+        t = task_unit_versions
+        closing = [{"key": k, "at": v[0][0]} for k, v in changes.items() if k in had_open]
+        if closing:
+            conn.execute(
+                update(t)
+                .where(t.c.task_id == bindparam("key"), t.c.rec_to.is_(None))
+                .values(rec_to=bindparam("at")),
+                closing,
+            )
+        links = [
+            {
+                "task_id": key,
+                "unit": unit,
+                "since_version": version,
+                "rec_from": at,
+                "rec_to": steps[i + 1][0] if i + 1 < len(steps) else None,
+            }
+            for key, steps in changes.items()
+            for i, (at, version, units) in enumerate(steps)
+            for unit in units
+        ]
+        if links:
+            conn.execute(t.insert(), links)
 
     def _current(self, conn: Connection, keys: list[str]) -> dict[str, Row]:
         found: dict[str, Row] = {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from projections.dashboard import dashboard
 from projections.queries import list_tasks
 from projections.runner import ProjectionRunner
 
+WARN = timedelta(days=3)
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dalian-2017.csv"
 META = PlanMeta(
     title="大连市2017年政务公开工作要点",
@@ -103,7 +104,8 @@ def test_before_the_import_the_ledger_knew_no_task(story: Story) -> None:
 
 
 def test_the_current_dashboard_agrees_with_the_judged_one(story: Story) -> None:
-    """The SQL aggregation and the per-task judgement give the same rows, by every key."""
+    """The SQL aggregations (current rows, versions held at a moment) and the per-task
+    judgement in Python give the same rows, by every key."""
     story.at("2017-06-30T10:00").complete(
         story.task(43), unit="各地区各部门", occurred_on=date(2017, 6, 29), actor="x"
     )
@@ -113,9 +115,24 @@ def test_the_current_dashboard_agrees_with_the_judged_one(story: Story) -> None:
     story.at("2017-07-04T10:00").waive(
         story.task(3), reason="并入7", approved_by="秘书长", actor="s"
     )
+    story.at("2017-07-04T11:00").reassign(
+        story.task(5), lead_units=["市财政局"], reason="职责调整", actor="s"
+    )
     story.at("2017-09-05T09:00")
     story.runner.catch_up()
+    from projections.dashboard import _judged
+
+    engine = story.runner.engine
+    earlier = local("2017-07-03T12:00")
     for by in ("unit", "section", "plan"):
-        current = dashboard(story.runner.engine, now=story.moment, by=by)
-        judged = dashboard(story.runner.engine, now=story.moment, by=by, as_of=story.moment)
-        assert current == judged, by
+        current = dashboard(engine, now=story.moment, by=by)
+        held_now = dashboard(engine, now=story.moment, by=by, as_of=story.moment)
+        judged = _judged(engine, story.moment, story.moment, None, plan_id=None, by=by, warn=WARN)
+        assert current == held_now == judged, by
+        then = dashboard(engine, now=story.moment, by=by, as_of=earlier)
+        assert then == _judged(engine, earlier, earlier, None, plan_id=None, by=by, warn=WARN), by
+    # The reassignment moved task 5 away from 市地税局 on 4 July; as of 3 July it was theirs.
+    then = {r["key"]: r["total"] for r in dashboard(engine, now=story.moment, as_of=earlier)}
+    now = {r["key"]: r["total"] for r in dashboard(engine, now=story.moment)}
+    assert then["市地税局"] == 1
+    assert "市地税局" not in now
