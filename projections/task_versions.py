@@ -11,17 +11,13 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
-    Boolean,
     Column,
     Connection,
-    Float,
     Index,
     Integer,
     String,
     Table,
-    Text,
     and_,
     bindparam,
     or_,
@@ -31,7 +27,10 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from projections.base import Projection, Row, epoch, metadata
-from projections.tasks import TasksProjection
+from projections.tasks import TasksProjection, tasks
+
+# What a version leaves out of the task row: the long texts, which the current row has.
+_NOT_VERSIONED = frozenset({"task_id", "content", "deadline_text", "version"})
 
 task_versions = Table(
     "rm_task_versions",
@@ -40,37 +39,12 @@ task_versions = Table(
     Column("version", Integer, primary_key=True),
     Column("rec_from", BigInteger, nullable=False),
     Column("rec_to", BigInteger),
-    Column("plan_id", String(36), nullable=False),
-    Column("code", String(64), nullable=False),
-    Column("row", Integer, nullable=False),
-    Column("section", Text, nullable=False),
-    Column("lead_units", JSON, nullable=False),
-    Column("co_units", JSON, nullable=False),
-    Column("deadline_kind", String(16), nullable=False),
-    Column("due", BigInteger),
-    Column("spec_due", BigInteger),
-    Column("started_due", BigInteger),
-    Column("due_override", BigInteger),
-    Column("provisional", Boolean, nullable=False),
-    Column("tz", String(64), nullable=False),
-    Column("occurrences", JSON, nullable=False),
-    Column("target_min", Float),
-    Column("target_by", BigInteger),
-    Column("quantity_done", Float, nullable=False),
-    Column("reports", Integer, nullable=False),
-    Column("last_report_on", String(10)),
-    Column("report_log", JSON, nullable=False),
-    Column("period_log", JSON, nullable=False),
-    Column("completed_on", String(10)),
-    Column("completed_by", Text),
-    Column("completed_at", BigInteger),
-    Column("next_due", BigInteger),
-    Column("next_period", String(16)),
-    Column("done_late", Boolean, nullable=False),
-    Column("reported_late", Boolean, nullable=False),
-    Column("waived", Boolean, nullable=False),
-    Column("defined_at", BigInteger, nullable=False),
-    Column("updated_at", BigInteger, nullable=False),
+    # Every other column as the tasks read model has it, so the two never drift apart.
+    *(
+        Column(c.name, c.type, nullable=c.nullable)
+        for c in tasks.columns
+        if c.name not in _NOT_VERSIONED
+    ),
     Index("rm_task_versions_plan", "plan_id", "rec_from"),
     Index("rm_task_versions_open", "task_id", "rec_to"),
 )

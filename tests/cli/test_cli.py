@@ -47,6 +47,12 @@ def table(tmp_path: Path) -> Path:
     return path
 
 
+def imported(run: Any, table: Path) -> None:
+    """A store with the three-task table in it."""
+    assert run("init").exit_code == 0
+    assert run("plan", "import", str(table), *IMPORT).exit_code == 0
+
+
 def db_digest(tmp_path: Path) -> str:
     return hashlib.sha256((tmp_path / "cli.db").read_bytes()).hexdigest()
 
@@ -84,8 +90,7 @@ def test_import_then_list_as_json(run: Any, table: Path) -> None:
 
 def test_reimport_changes_nothing(run: Any, table: Path) -> None:
     """Importing the same table twice reports zero events the second time."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     again = run("--format", "json", "plan", "import", str(table), *IMPORT)
     assert again.exit_code == 0
     assert json.loads(again.stdout)["events"] == 0
@@ -93,8 +98,7 @@ def test_reimport_changes_nothing(run: Any, table: Path) -> None:
 
 def test_report_complete_and_show_history(run: Any, table: Path) -> None:
     """task show lists who did what, when it happened and when it was recorded."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     ok = run(
         "task",
         "report",
@@ -135,8 +139,7 @@ def test_report_complete_and_show_history(run: Any, table: Path) -> None:
 
 def test_show_as_of_a_past_moment(run: Any, table: Path) -> None:
     """--as-of replays only what the ledger had recorded by then."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     run(
         "task",
         "complete",
@@ -171,8 +174,7 @@ def test_refused_command_exits_1_with_message_and_writes_nothing(
     run: Any, table: Path, tmp_path: Path
 ) -> None:
     """A unit not on the task: exit 1, the message names the units, the file is unchanged."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     digest = db_digest(tmp_path)
     result = run("task", "report", "dalian-2017/1", "--unit", "市人社局", "--note", "x")
     assert result.exit_code == 1
@@ -198,8 +200,7 @@ def test_malformed_table_names_the_row_and_leaves_the_store_unchanged(
 
 def test_bad_date_is_a_clear_error(run: Any, table: Path) -> None:
     """An impossible --on date exits 1 naming the option."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     result = run(
         "task", "report", "dalian-2017/1", "--unit", "市财政局", "--note", "x", "--on", "2017-02-30"
     )
@@ -216,8 +217,7 @@ def test_commands_before_init_say_how_to_start(run: Any) -> None:
 
 def test_unknown_unit_in_a_filter_suggests_close_names(run: Any, table: Path) -> None:
     """A typo in --unit is an error with a suggestion, not an empty list."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     result = run("task", "list", "--unit", "市财政")
     assert result.exit_code == 1
     assert "市财政局" in result.stderr
@@ -230,8 +230,7 @@ def test_wrong_usage_exits_2(run: Any) -> None:
 
 def test_plan_list_json_shape(run: Any, table: Path) -> None:
     """plan list carries the contract's fields."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     plans = json.loads(run("--format", "json", "plan", "list").stdout)
     assert plans == [
         {
@@ -250,8 +249,7 @@ def test_plan_list_json_shape(run: Any, table: Path) -> None:
 
 def test_csv_output_has_a_header_row(run: Any, table: Path) -> None:
     """--format csv prints a header and one line per task."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     lines = run("--format", "csv", "task", "list").stdout.strip().splitlines()
     assert lines[0].startswith("ref,")
     assert len(lines) == 4
@@ -270,8 +268,7 @@ def test_exported_table_reimports_without_changes(
     run: Any, table: Path, tmp_path: Path, suffix: str
 ) -> None:
     """plan export writes the breakdown table back out; importing it records nothing."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     run("task", "complete", "dalian-2017/2", "--unit", "市统计局", "--on", "2017-05-31")
     out = tmp_path / f"export{suffix}"
     assert run("plan", "export", "dalian-2017", "-o", str(out)).exit_code == 0
@@ -376,8 +373,7 @@ def test_deadline_parse_counts_working_days_on_the_official_calendar(
 
 def test_dashboard_json_shape_and_both_axes(run: Any, table: Path) -> None:
     """dashboard prints {as_of, rows:[{key,total,done,overdue,due_soon,percent_done}]}."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     run(
         "task",
         "complete",
@@ -425,8 +421,7 @@ def test_dashboard_json_shape_and_both_axes(run: Any, table: Path) -> None:
 
 def test_task_list_valid_at(run: Any, table: Path) -> None:
     """task list --valid-at judges by what had happened by that day."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     run(
         "task",
         "complete",
@@ -446,8 +441,7 @@ def test_task_list_valid_at(run: Any, table: Path) -> None:
 
 def test_projections_status_and_rebuild(run: Any, table: Path) -> None:
     """status shows each read model caught up; rebuild replays and keeps the rows."""
-    run("init")
-    run("plan", "import", str(table), *IMPORT)
+    imported(run, table)
     listed = run("--format", "json", "task", "list").stdout
     status = json.loads(run("--format", "json", "projections", "status").stdout)
     assert {s["name"] for s in status} == {
