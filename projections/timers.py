@@ -34,6 +34,7 @@ from sqlalchemy import (
 
 from ledger.alert import Alert, alert_id
 from ledger.status import WARNING_WINDOW
+from ledger.task import Task
 from projections.base import Projection, Row, epoch, metadata
 from projections.tasks import TasksProjection, tasks
 
@@ -113,6 +114,21 @@ def timers_for(row: Row, policy: AlertPolicy) -> list[Row]:
     return found
 
 
+# The task events that can change when a task's timers fall due; reports and
+# reassignments cannot, and they are most of a year's events.
+_MOVES_TIMERS = (
+    Task.Defined,
+    Task.Amended,
+    Task.Completed,
+    Task.Reopened,
+    Task.DeadlineExtended,
+    Task.DeadlineSet,
+    Task.DeadlineStarted,
+    Task.DeadlineReevaluated,
+    Task.Waived,
+)
+
+
 class TimersProjection(Projection):
     """Timers follow the task rows (the tasks read model runs first in each batch)."""
 
@@ -130,7 +146,7 @@ class TimersProjection(Projection):
         return self.policy.tag()
 
     def apply(self, conn: Connection, events: list[Any]) -> None:
-        touched = sorted({str(e.originator_id) for e in events if not isinstance(e, Alert.Raised)})
+        touched = sorted({str(e.originator_id) for e in events if isinstance(e, _MOVES_TIMERS)})
         for i in range(0, len(touched), 500):
             self._recompute(conn, touched[i : i + 500])
         raised = [e for e in events if isinstance(e, Alert.Raised)]

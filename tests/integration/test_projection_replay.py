@@ -15,10 +15,13 @@ from ledger.application import Ledger, PlanMeta, TaskFields
 from ledger.errors import LedgerError
 from ledger.store import open_ledger
 from projections.history import history
+from projections.outbox import outbox
 from projections.plans import plans
 from projections.runner import ProjectionRunner
-from projections.task_versions import task_versions
+from projections.sweep import sweep
+from projections.task_versions import task_unit_versions, task_versions
 from projections.tasks import task_units, tasks
+from projections.timers import timers
 
 META = PlanMeta(
     title="要点", issuer="大连市人民政府办公厅", year=2017, doc_no="大政办发〔2017〕70号"
@@ -34,6 +37,8 @@ command = st.one_of(
     st.tuples(st.just("reassign"), st.integers(1, 4), st.sampled_from(UNITS), st.none()),
     st.tuples(st.just("waive"), st.integers(1, 4), st.none(), st.none()),
     st.tuples(st.just("amend"), st.integers(1, 4), st.sampled_from(DEADLINES), st.none()),
+    # The scheduler: the clock jumps ahead by some days and due alerts are raised.
+    st.tuples(st.just("sweep"), st.integers(1, 4), st.none(), st.integers(5, 120)),
 )
 
 
@@ -52,8 +57,14 @@ def table(deadlines: dict[int, str]) -> list[TaskFields]:
     ]
 
 
-def apply(ledger: Ledger, step: tuple[Any, ...], deadlines: dict[int, str]) -> None:
+def apply(
+    ledger: Ledger, step: tuple[Any, ...], deadlines: dict[int, str], clock: list[datetime]
+) -> None:
     kind, n, arg, extra = step
+    if kind == "sweep":
+        clock[0] += timedelta(days=extra)
+        sweep(ledger, ProjectionRunner(ledger))
+        return
     tid = ledger.resolve_task(f"dalian-2017/{n}")
     task = ledger.get_task(tid)
     unit = task.lead_units[0]
@@ -84,7 +95,16 @@ def snapshot(runner: ProjectionRunner) -> list[list[dict[str, Any]]]:
     with runner.engine.connect() as conn:
         return [
             [dict(r._mapping) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
-            for t in (plans, tasks, task_units, task_versions, history)
+            for t in (
+                plans,
+                tasks,
+                task_units,
+                task_versions,
+                task_unit_versions,
+                history,
+                timers,
+                outbox,
+            )
         ]
 
 
@@ -100,14 +120,14 @@ def test_interrupted_catch_up_equals_rebuild(
 ) -> None:
     """Stopping the runner after any batch and resuming gives the rows a full rebuild gives."""
     path: Path = tmp_path_factory.mktemp("replay") / "t.db"
-    clock_at = datetime(2017, 6, 3, 1, 0, tzinfo=UTC)
-    ledger = open_ledger(f"sqlite:///{path}", clock=lambda: clock_at, create=True)
+    clock = [datetime(2017, 6, 3, 1, 0, tzinfo=UTC)]
+    ledger = open_ledger(f"sqlite:///{path}", clock=lambda: clock[0], create=True)
     runner = ProjectionRunner(ledger)
     runner.create_tables()
     deadlines: dict[int, str] = {}
     ledger.import_table(table(deadlines), META, actor="s", source="t", sha256="x")
     for i, step in enumerate(steps):
-        apply(ledger, step, deadlines)
+        apply(ledger, step, deadlines, clock)
         if i % 3 == 0:  # a "crash": the runner stops after a few events, mid-stream
             runner.catch_up(batch_size=crashes[i % len(crashes)], limit=crashes[i % len(crashes)])
     # A fresh runner (a restart) resumes from the committed positions.

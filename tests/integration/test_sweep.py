@@ -151,3 +151,28 @@ def _due(s: Scheduler) -> list:
         from projections.base import epoch
 
         return _claim(conn, epoch(s.moment) or 0, 100, skip_locked=False)
+
+
+def test_raised_alerts_survive_a_rebuild_after_the_task_moved(one_task: Scheduler) -> None:
+    """A reminder raised before an extension stays on record, and a rebuild of the timers
+    gives the same rows as the incremental updates did."""
+    from sqlalchemy import select
+
+    from projections.timers import timers
+
+    s = one_task
+    assert s.sweep_at("2017-08-25T00:00") == [("dalian-2017/1", "due_soon", "7d")]
+    tid = s.ledger.resolve_task("dalian-2017/1")
+    s.ledger.extend_deadline(
+        tid, to=local("2017-09-30T23:59:59"), reason="r", approved_by="p", actor="s"
+    )
+    s.runner.catch_up()
+
+    def rows() -> list[tuple[object, ...]]:
+        with s.runner.engine.connect() as conn:
+            return sorted(tuple(r) for r in conn.execute(select(timers)))
+
+    before = rows()
+    assert [r for r in before if r[8] == "raised"][0][4] == "due_soon"
+    s.runner.rebuild(["timers"])
+    assert rows() == before
