@@ -173,6 +173,6 @@ def test_raised_alerts_survive_a_rebuild_after_the_task_moved(one_task: Schedule
             return sorted(tuple(r) for r in conn.execute(select(timers)))
 
     before = rows()
-    assert [r for r in before if r[8] == "raised"][0][4] == "due_soon"
+    assert next(r for r in before if r[8] == "raised")[4] == "due_soon"
     s.runner.rebuild(["timers"])
     assert rows() == before
