@@ -71,4 +71,6 @@ def dashboard(
     title = f"dashboard by {by.value}, as of {moment.astimezone(context.zone):%Y-%m-%d %H:%M}"
     if day:
         title += f", valid at {day.isoformat()}"
-    emit(context.settings.fmt, shown, COLUMNS, title=title, document=document)
+    # The bar is for eyes on a terminal; scripts reading CSV get the figures only.
+    columns = COLUMNS if context.settings.fmt == "table" else COLUMNS[:-1]
+    emit(context.settings.fmt, shown, columns, title=title, document=document)

@@ -450,3 +450,11 @@ def test_projections_status_and_rebuild(run: Any, table: Path) -> None:
     assert all(s["behind"] == 0 for s in status)
     assert run("projections", "rebuild").exit_code == 0
     assert run("--format", "json", "task", "list").stdout == listed
+
+
+def test_dashboard_csv_has_figures_only(run: Any, table: Path) -> None:
+    """CSV output carries the contract's figures, not the terminal's progress bar."""
+    imported(run, table)
+    lines = run("--format", "csv", "dashboard", "--by", "plan").stdout.strip().splitlines()
+    assert lines[0] == "key,total,done,overdue,due_soon,waived,percent_done"
+    assert lines[1].startswith("dalian-2017,3,0,")
