@@ -41,6 +41,12 @@ class LedgerGroup(TyperGroup):
             if type(e).__module__.startswith(("ledger", "cli", "projections")):
                 _fail(str(e))
             raise
+        except Exception as e:
+            # An unreachable or broken store is the user's to fix, not a traceback.
+            if type(e).__module__.startswith(("sqlalchemy", "eventsourcing", "psycopg")):
+                first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+                _fail(f"the store could not be used ({type(e).__name__}): {first}")
+            raise
         finally:
             obj = ctx.obj
             if isinstance(obj, Context):
@@ -49,8 +55,10 @@ class LedgerGroup(TyperGroup):
 
 def _fail(message: str) -> None:
     from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True)
+    console = Console(stderr=True, highlight=False)
+    console.print(f"[bold red]error:[/] {escape(message)}", markup=True)
     raise typer.Exit(1)
 
 

@@ -445,7 +445,12 @@ def test_projections_status_and_rebuild(run: Any, table: Path) -> None:
     listed = run("--format", "json", "task", "list").stdout
     status = json.loads(run("--format", "json", "projections", "status").stdout)
     assert {s["name"] for s in status} == {
-        "plans", "tasks", "task_versions", "history", "timers", "outbox"
+        "plans",
+        "tasks",
+        "task_versions",
+        "history",
+        "timers",
+        "outbox",
     }
     assert all(s["behind"] == 0 for s in status)
     assert run("projections", "rebuild").exit_code == 0
@@ -458,3 +463,13 @@ def test_dashboard_csv_has_figures_only(run: Any, table: Path) -> None:
     lines = run("--format", "csv", "dashboard", "--by", "plan").stdout.strip().splitlines()
     assert lines[0] == "key,total,done,overdue,due_soon,waived,percent_done"
     assert lines[1].startswith("dalian-2017,3,0,")
+
+
+def test_unreachable_database_is_a_message_not_a_traceback() -> None:
+    """A PostgreSQL URL nobody answers on exits 1 with one line naming the problem."""
+    result = CliRunner().invoke(
+        app, ["--db", "postgresql+psycopg://postgres@127.0.0.1:1/test", "plan", "list"]
+    )
+    assert result.exit_code == 1
+    assert "the store could not be used" in result.stderr
+    assert "Traceback" not in result.stderr
