@@ -76,7 +76,13 @@ task_units = Table(
     Column("task_id", String(36), primary_key=True),
     Column("unit", String(128), primary_key=True),
     Column("role", String(4), nullable=False),  # "lead" or "co"
-    Index("rm_task_units_unit", "unit"),
+    # The task's standing facts, copied onto each of its links, so the dashboard by unit
+    # aggregates one table through one covering index instead of joining every link.
+    Column("plan_id", String(36), nullable=False),
+    Column("waived", Boolean, nullable=False),
+    Column("completed", Boolean, nullable=False),
+    Column("next_due", BigInteger),
+    Index("rm_task_units_unit", "unit", "plan_id", "waived", "completed", "next_due"),
 )
 
 
@@ -255,28 +261,28 @@ class TasksProjection(RowProjection):
         return row
 
     def store(self, conn: Connection, rows: Mapping[str, Row | None], existed: set[str]) -> None:
-        before = self._units_of(conn, [k for k in rows if k in existed])
         super().store(conn, rows, existed)
-        stale = [k for k, r in rows.items() if k in before and _units(r) != before[k]]
-        if stale:
-            conn.execute(task_units.delete().where(task_units.c.task_id.in_(stale)))
-        fresh = [k for k in rows if k not in before or k in stale]
+        # Every change can move a task's standing, so its links are written anew with it.
+        replaced = [k for k in rows if k in existed]
+        for i in range(0, len(replaced), 500):
+            chunk = replaced[i : i + 500]
+            conn.execute(task_units.delete().where(task_units.c.task_id.in_(chunk)))
         links = [
-            {"task_id": k, "unit": unit, "role": role}
-            for k in fresh
-            for unit, role in _units(rows[k])
+            {
+                "task_id": k,
+                "unit": unit,
+                "role": role,
+                "plan_id": row["plan_id"],
+                "waived": row["waived"],
+                "completed": row["completed_on"] is not None,
+                "next_due": row["next_due"],
+            }
+            for k, row in rows.items()
+            if row is not None
+            for unit, role in _units(row)
         ]
         if links:
             conn.execute(task_units.insert(), links)
-
-    def _units_of(self, conn: Connection, keys: list[str]) -> dict[str, list[tuple[str, str]]]:
-        found: dict[str, list[tuple[str, str]]] = {k: [] for k in keys}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            query = task_units.select().where(task_units.c.task_id.in_(chunk))
-            for r in conn.execute(query):
-                found[r.task_id].append((r.unit, r.role))
-        return {k: sorted(v) for k, v in found.items()}
 
 
 def _units(row: Row | None) -> list[tuple[str, str]]:
