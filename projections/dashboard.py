@@ -101,7 +101,8 @@ def _aggregate(
         func.sum(case((and_(live_open, t.c.next_due >= at, t.c.next_due <= soon), 1), else_=0)),
         func.sum(case((t.c.waived, 1), else_=0)),
     )
-    source = t.join(plans, plans.c.plan_id == t.c.plan_id)
+    # The plans table is only joined when it gives the key.
+    source = t.join(plans, plans.c.plan_id == t.c.plan_id) if by == "plan" else t
     if by == "unit":
         source = source.join(links, links.c.task_id == t.c.task_id)
     query = query.select_from(source)
