@@ -53,6 +53,27 @@ def imported(run: Any, table: Path) -> None:
     assert run("plan", "import", str(table), *IMPORT).exit_code == 0
 
 
+def completed_late(run: Any, table: Path) -> None:
+    """Task 2 completed on 30 August, recorded on 2 September."""
+    imported(run, table)
+    done = run(
+        "task",
+        "complete",
+        "dalian-2017/2",
+        "--unit",
+        "市统计局",
+        "--on",
+        "2017-08-30",
+        now="2017-09-02T10:00",
+    )
+    assert done.exit_code == 0, done.output
+
+
+def as_json(run: Any, *args: str, now: str = "2017-09-05") -> Any:
+    """A read command's JSON document, asked on 5 September 2017."""
+    return json.loads(run("--format", "json", *args, now=now).stdout)
+
+
 def db_digest(tmp_path: Path) -> str:
     return hashlib.sha256((tmp_path / "cli.db").read_bytes()).hexdigest()
 
@@ -373,68 +394,22 @@ def test_deadline_parse_counts_working_days_on_the_official_calendar(
 
 def test_dashboard_json_shape_and_both_axes(run: Any, table: Path) -> None:
     """dashboard prints {as_of, rows:[{key,total,done,overdue,due_soon,percent_done}]}."""
-    imported(run, table)
-    run(
-        "task",
-        "complete",
-        "dalian-2017/2",
-        "--unit",
-        "市统计局",
-        "--on",
-        "2017-08-30",
-        now="2017-09-02T10:00",
-    )
-    now = json.loads(run("--format", "json", "dashboard", "--by", "plan", now="2017-09-05").stdout)
-    then = json.loads(
-        run(
-            "--format",
-            "json",
-            "dashboard",
-            "--by",
-            "plan",
-            "--as-of",
-            "2017-09-01T09:00",
-            now="2017-09-05",
-        ).stdout
-    )
-    valid = json.loads(
-        run(
-            "--format",
-            "json",
-            "dashboard",
-            "--by",
-            "plan",
-            "--valid-at",
-            "2017-08-31",
-            now="2017-09-05",
-        ).stdout
-    )
+    completed_late(run, table)
+    now = as_json(run, "dashboard", "--by", "plan")
+    then = as_json(run, "dashboard", "--by", "plan", "--as-of", "2017-09-01T09:00")
+    valid = as_json(run, "dashboard", "--by", "plan", "--valid-at", "2017-08-31")
     assert set(now) >= {"as_of", "rows"}
     assert set(now["rows"][0]) >= {"key", "total", "done", "overdue", "due_soon", "percent_done"}
     assert (now["rows"][0]["done"], then["rows"][0]["done"], valid["rows"][0]["done"]) == (1, 0, 1)
     assert then["rows"][0]["overdue"] == 1
-    by_unit = json.loads(
-        run("--format", "json", "dashboard", "--by", "unit", now="2017-09-05").stdout
-    )
+    by_unit = as_json(run, "dashboard", "--by", "unit")
     assert {r["key"] for r in by_unit["rows"]} == {"市财政局", "市统计局", "市国资委"}
 
 
 def test_task_list_valid_at(run: Any, table: Path) -> None:
     """task list --valid-at judges by what had happened by that day."""
-    imported(run, table)
-    run(
-        "task",
-        "complete",
-        "dalian-2017/2",
-        "--unit",
-        "市统计局",
-        "--on",
-        "2017-08-30",
-        now="2017-09-02T10:00",
-    )
-    before = json.loads(
-        run("--format", "json", "task", "list", "--valid-at", "2017-08-29", now="2017-09-05").stdout
-    )
+    completed_late(run, table)
+    before = as_json(run, "task", "list", "--valid-at", "2017-08-29")
     assert [t["status"] for t in before if t["code"] == "2"] == ["open"]
     assert [t["completed_on"] for t in before if t["code"] == "2"] == [None]
 
