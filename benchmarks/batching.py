@@ -46,15 +46,22 @@ class _BatchRepository(Repository[UUID]):
 class BatchingLedger(Ledger):
     name = Ledger.name  # the application name is the table name: the same store's tables
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cache: bool = False, **kwargs: Any) -> None:
+        self._cache = cache
         super().__init__(*args, **kwargs)
         self.last_batch_events = 0
 
     def construct_repository(self) -> Repository[UUID]:
         base = super().construct_repository()
-        # Same stores, and no aggregate cache: the Ledger's default configuration.
+        if not self._cache:
+            # Same stores, and no aggregate cache: the Ledger's default configuration.
+            return _BatchRepository(event_store=base.event_store,
+                                    snapshot_store=base.snapshot_store)
+        # For a loader that is the store's only writer (benchmarks/loaded.py): every
+        # aggregate stays in memory between batches and is never read back from the store.
         return _BatchRepository(event_store=base.event_store,
-                                snapshot_store=base.snapshot_store)
+                                snapshot_store=base.snapshot_store,
+                                cache_maxsize=0, fastforward=False)
 
     @property
     def _batch(self) -> dict[UUID, Any] | None:

@@ -15,14 +15,16 @@ operative due time, lateness) and a query can finish the judgement in SQL; see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 WARNING_WINDOW = timedelta(days=3)
 
 Occurrences = Sequence[tuple[str, datetime]]  # (period key, due instant), in order
+D = TypeVar("D")  # a due time: a datetime, or epoch seconds
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,12 @@ class Facts:
 
 
 def operative_due(
-    due: datetime | None, occurrences: Occurrences, completed_periods: Sequence[str]
-) -> tuple[datetime | None, str | None]:
+    due: D | None, occurrences: Iterable[Sequence[Any]], completed_periods: Iterable[str]
+) -> tuple[D | None, str | None]:
     """The due time that matters: the first unfinished occurrence, else the task's own.
 
-    It does not depend on "now", so read models can store it.
+    ``occurrences`` are (period, due) pairs; a due is a datetime, or epoch seconds in the
+    read models. It does not depend on "now", so read models can store it.
     """
     done = set(completed_periods)
     for period, occurrence_due in occurrences:

@@ -6,15 +6,40 @@ A projection is a table schema plus a pure mapping from events to rows
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import Connection, MetaData, Table
 
 metadata = MetaData()
 
 Row = dict[str, Any]
+T = TypeVar("T")
+
+
+@dataclass
+class Lifeline:
+    """One aggregate's whole stored history, in version order, as a replay hands it out.
+
+    Read models that need the same derived data (the task row after each event) compute
+    it once per aggregate through :meth:`memo`.
+    """
+
+    events: list[Any]
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """The aggregate's id, as the read models key it."""
+        return self.memo("key", lambda: str(self.events[0].originator_id))
+
+    def memo(self, name: str, compute: Callable[[], T]) -> T:
+        if name not in self._memo:
+            self._memo[name] = compute()
+        found: T = self._memo[name]
+        return found
 
 
 def epoch(moment: datetime | None) -> int | None:
@@ -40,6 +65,16 @@ class Projection:
         """Besides its tables, what its rows depend on (a policy); a change rebuilds it."""
         return ""
 
+    def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
+        """The rows this read model holds for one aggregate after its whole history, as
+        if its tables held nothing else (see projections/replay.py). Pure."""
+        raise NotImplementedError
+
+    def replay_conflict(self, table: Table) -> str:
+        """How a replayed row meets one another aggregate's replay wrote first: an
+        ``ON CONFLICT`` clause, or "" where rows of different aggregates never meet."""
+        return ""
+
 
 class RowProjection(Projection):
     """A read model with one row per aggregate, rebuilt by folding that aggregate's events."""
@@ -63,6 +98,14 @@ class RowProjection(Projection):
     def key(self, event: Any) -> str:
         return str(event.originator_id)
 
+    def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
+        row: Row | None = None
+        for event in life.events:
+            if isinstance(event, self.handles):
+                row = self.evolve(row, event)
+        if row is not None:
+            yield self.table, row
+
     def evolve(self, row: Row | None, event: Any) -> Row | None:
         """The row after ``event``; pure. Returning None leaves no row."""
         raise NotImplementedError
@@ -84,6 +127,6 @@ class RowProjection(Projection):
         replaced = [k for k in rows if k in existed]
         for i in range(0, len(replaced), 500):
             conn.execute(self.table.delete().where(col.in_(replaced[i : i + 500])))
-        kept = [r for r in rows.values() if r is not None]
-        if kept:
-            conn.execute(self.table.insert(), kept)
+        from projections.bulk import insert_rows  # bulk imports this module
+
+        insert_rows(conn, self.table, [r for r in rows.values() if r is not None])

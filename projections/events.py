@@ -10,25 +10,45 @@ from uuid import UUID
 _BASE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 
-def _plain(value: Any) -> Any:
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
 
 
+_NAMES: dict[type, list[str]] = {}
+
+
+def _names(event: Any) -> list[str]:
+    """An event class's own fields, in declaration order (looked up once per class)."""
+    kind = type(event)
+    names = _NAMES.get(kind)
+    if names is None:
+        every = [f.name for f in fields(event)] if is_dataclass(event) else list(vars(event))
+        # The parsed deadline spec is shown as the task's due, not in its history.
+        names = _NAMES[kind] = [n for n in every if n not in _BASE and n != "deadline"]
+    return names
+
+
 def history_entry(event: Any) -> dict[str, Any]:
     """One event as auditors read it: seq, type, both times, actor, then its own fields."""
-    names = [f.name for f in fields(event)] if is_dataclass(event) else list(vars(event))
-    extra = {n: _plain(getattr(event, n)) for n in names if n not in _BASE}
+    extra = {n: _plain(getattr(event, n)) for n in _names(event)}
     occurred = extra.pop("occurred_on", None)
     actor = extra.pop("actor", None)
-    extra.pop("deadline", None)  # the parsed spec is shown as the task's due, not here
     return {
         "seq": event.originator_version,
         "type": type(event).__name__,

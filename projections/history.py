@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, BigInteger, Column, Connection, Index, Integer, String, Table, Text
@@ -9,7 +10,8 @@ from sqlalchemy import JSON, BigInteger, Column, Connection, Index, Integer, Str
 from ledger.alert import Alert
 from ledger.plan import Plan
 from ledger.task import Task
-from projections.base import Projection, epoch, metadata
+from projections.base import Lifeline, Projection, Row, epoch, metadata
+from projections.bulk import insert_rows
 from projections.events import history_entry
 
 history = Table(
@@ -43,19 +45,23 @@ class HistoryProjection(Projection):
         return (history,)
 
     def apply(self, conn: Connection, events: list[Any]) -> None:
-        rows = []
-        for event in events:
-            entry = history_entry(event)
-            rows.append(
-                {
-                    "originator_id": str(event.originator_id),
-                    "seq": entry.pop("seq"),
-                    "kind": _kind(event),
-                    "type": entry.pop("type"),
-                    "recorded_at": epoch(event.timestamp),
-                    "occurred_on": entry.pop("occurred_on"),
-                    "actor": entry.pop("actor"),
-                    "details": {k: v for k, v in entry.items() if k != "recorded_at"},
-                }
-            )
-        conn.execute(history.insert(), rows)
+        insert_rows(conn, history, [_row(e) for e in events])
+
+    def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
+        for event in life.events:
+            if isinstance(event, self.handles):
+                yield history, _row(event, life.key)
+
+
+def _row(event: Any, key: str | None = None) -> Row:
+    entry = history_entry(event)
+    return {
+        "originator_id": key or str(event.originator_id),
+        "seq": entry.pop("seq"),
+        "kind": _kind(event),
+        "type": entry.pop("type"),
+        "recorded_at": epoch(event.timestamp),
+        "occurred_on": entry.pop("occurred_on"),
+        "actor": entry.pop("actor"),
+        "details": {k: v for k, v in entry.items() if k != "recorded_at"},
+    }

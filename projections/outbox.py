@@ -8,6 +8,7 @@ delivery worker's own bookkeeping on the row (a rebuild starts them afresh).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -24,7 +25,7 @@ from sqlalchemy import (
 )
 
 from ledger.alert import Alert
-from projections.base import Projection, epoch, metadata
+from projections.base import Lifeline, Projection, Row, epoch, metadata
 
 outbox = Table(
     "rm_outbox",
@@ -54,35 +55,11 @@ class OutboxProjection(Projection):
         return (outbox,)
 
     def apply(self, conn: Connection, events: list[Any]) -> None:
-        fresh = [
-            {
-                "alert_id": str(e.originator_id),
-                "channel": channel,
-                "address": address,
-                "unit": unit,
-                "kind": e.kind,
-                "task_id": str(e.task_id),
-                "due": epoch(e.due),
-                "raised_at": epoch(e.timestamp),
-                "state": "pending",
-                "attempts": 0,
-                "next_at": epoch(e.timestamp),
-                "last_error": "",
-            }
-            for e in events
-            if isinstance(e, Alert.Raised)
-            for unit, channel, address in e.recipients
-        ]
+        fresh = [row for e in events if isinstance(e, Alert.Raised) for row in _raised(e)]
         if fresh:
             conn.execute(outbox.insert(), fresh)
         settled = [
-            {
-                "key": str(e.originator_id),
-                "ch": e.channel,
-                "addr": e.address,
-                "st": "delivered" if isinstance(e, Alert.Delivered) else "abandoned",
-                "n": e.attempts,
-            }
+            {"key": str(e.originator_id), "ch": e.channel, "addr": e.address, **_settled(e)}
             for e in events
             if not isinstance(e, Alert.Raised)
         ]
@@ -94,6 +71,44 @@ class OutboxProjection(Projection):
                     outbox.c.channel == bindparam("ch"),
                     outbox.c.address == bindparam("addr"),
                 )
-                .values(state=bindparam("st"), attempts=bindparam("n"), next_at=None),
+                .values(state=bindparam("state"), attempts=bindparam("attempts"), next_at=None),
                 settled,
             )
+
+    def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
+        rows: dict[tuple[str, str], Row] = {}
+        for event in life.events:
+            if isinstance(event, Alert.Raised):
+                rows.update({(r["channel"], r["address"]): r for r in _raised(event)})
+            elif isinstance(event, Alert.Delivered | Alert.DeliveryAbandoned):
+                row = rows.get((event.channel, event.address))
+                if row is not None:
+                    row.update(_settled(event), next_at=None)
+        for row in rows.values():
+            yield outbox, row
+
+
+def _raised(event: Any) -> list[Row]:
+    """One pending row per recipient the alert names."""
+    return [
+        {
+            "alert_id": str(event.originator_id),
+            "channel": channel,
+            "address": address,
+            "unit": unit,
+            "kind": event.kind,
+            "task_id": str(event.task_id),
+            "due": epoch(event.due),
+            "raised_at": epoch(event.timestamp),
+            "state": "pending",
+            "attempts": 0,
+            "next_at": epoch(event.timestamp),
+            "last_error": "",
+        }
+        for unit, channel, address in event.recipients
+    ]
+
+
+def _settled(event: Any) -> Row:
+    state = "delivered" if isinstance(event, Alert.Delivered) else "abandoned"
+    return {"state": state, "attempts": event.attempts}

@@ -19,6 +19,7 @@ from projections.base import Projection, metadata
 from projections.history import HistoryProjection
 from projections.outbox import OutboxProjection
 from projections.plans import PlansProjection
+from projections.replay import LostRace, Replay
 from projections.task_versions import TaskVersionsProjection
 from projections.tasks import TasksProjection
 from projections.timers import AlertPolicy, TimersProjection
@@ -27,10 +28,6 @@ from projections.tracking import fingerprint, tracking
 if TYPE_CHECKING:
     from ledger.application import Ledger
 Progress = Callable[[int, int], None]
-
-
-class _LostRace(Exception):
-    """Another runner moved a tracking position first."""
 
 
 def all_projections(policy: AlertPolicy | None = None) -> list[Projection]:
@@ -94,13 +91,13 @@ class ProjectionRunner:
                 )
 
     def _drop_untracked_schema(self) -> None:
-        """Read models from before tracking recorded fingerprints are rebuilt whole."""
+        """Read models tracked by an older shape of the tracking table are rebuilt whole."""
         from sqlalchemy import inspect
 
         inspector = inspect(self.engine)
         if not inspector.has_table(tracking.name):
             return
-        if "fingerprint" in {c["name"] for c in inspector.get_columns(tracking.name)}:
+        if {c["name"] for c in inspector.get_columns(tracking.name)} == set(tracking.c.keys()):
             return
         stale = [t for t in metadata.sorted_tables if inspector.has_table(t.name)]
         metadata.drop_all(self.engine, tables=stale)
@@ -135,11 +132,21 @@ class ProjectionRunner:
         return [Lag(p.name, positions.get(p.name, 0), head) for p in self.projections]
 
     def catch_up(
-        self, batch_size: int = 2000, limit: int | None = None, progress: Progress | None = None
+        self,
+        batch_size: int = 2000,
+        limit: int | None = None,
+        progress: Progress | None = None,
+        *,
+        replay: bool = True,
     ) -> int:
-        """Apply every event not yet applied; returns how many notifications were read."""
+        """Apply every event not yet applied; returns how many notifications were read.
+
+        Read models that hold nothing yet (position 0) are filled by a replay in
+        aggregate order (projections/replay.py) unless ``replay`` is false; then every
+        read model is brought to the head in notification order.
+        """
         head = self.ledger.recorder.max_notification_id() or 0
-        read = 0
+        read = self._replay(head, batch_size, limit, progress) if replay else 0
         while limit is None or read < limit:
             positions = self.positions()
             start = min(positions.get(p.name, 0) for p in self.projections)
@@ -158,11 +165,45 @@ class ProjectionRunner:
                 )
             try:
                 self._apply_batch(positions, notifications)
-            except _LostRace:
+            except LostRace:
                 continue  # another runner applied this batch; re-read the positions
             read += len(notifications)
             if progress is not None:
                 progress(notifications[-1].id, head)
+        return read
+
+    def _replay(self, head: int, chunk: int, limit: int | None, progress: Progress | None) -> int:
+        """Fill the read models at position 0, grouped by how far their replay got."""
+        events = self.ledger.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        replay = Replay(self.engine, events, self.ledger.mapper)
+        read = 0
+        while limit is None or read < limit:
+            with self.engine.connect() as conn:
+                states = conn.execute(
+                    select(
+                        tracking.c.projection, tracking.c.replay_head, tracking.c.replay_after
+                    ).where(tracking.c.position == 0)
+                ).all()
+            groups: dict[tuple[int | None, str | None], list[Projection]] = {}
+            wanted = {name: (h, a) for name, h, a in states}
+            for projection in self.projections:
+                if projection.name in wanted:
+                    groups.setdefault(wanted[projection.name], []).append(projection)
+            pending = [(k, g) for k, g in groups.items() if k[0] is not None or head > 0]
+            if not pending:
+                return read
+            (target, after), group = pending[0]
+            try:
+                read += replay.run(
+                    group,
+                    head if target is None else target,
+                    after,
+                    chunk=max(chunk, 1) if limit is not None else max(chunk, 20_000),
+                    limit=None if limit is None else limit - read,
+                    progress=progress,
+                )
+            except LostRace:
+                continue  # another runner wrote that chunk; look again
         return read
 
     def _apply_batch(self, positions: dict[str, int], notifications: Sequence[Any]) -> None:
@@ -175,7 +216,7 @@ class ProjectionRunner:
                 if old >= last:
                     continue
                 if not self._claim(conn, projection.name, old, last):
-                    raise _LostRace  # leaving the block rolls the whole batch back
+                    raise LostRace  # leaving the block rolls the whole batch back
                 mine = [e for nid, e in events if nid > old and isinstance(e, projection.handles)]
                 if mine:
                     projection.apply(conn, mine)

@@ -8,6 +8,7 @@ then one indexed range query instead of a replay. The rows carry the valid-time 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -26,8 +27,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from projections.base import Projection, Row, epoch, metadata
-from projections.tasks import TasksProjection, tasks
+from projections.base import Lifeline, Projection, Row, epoch, metadata
+from projections.bulk import insert_rows
+from projections.tasks import TasksProjection, task_states, tasks
 
 # What a version leaves out of the task row: the long texts, which the current row has.
 _NOT_VERSIONED = frozenset({"task_id", "content", "deadline_text", "version"})
@@ -62,8 +64,6 @@ task_unit_versions = Table(
     Index("rm_task_unit_versions_open", "task_id", "rec_to"),
 )
 
-_COLUMNS = frozenset(c.name for c in task_versions.columns)
-
 
 def _units(row: Row) -> list[str]:
     return list(dict.fromkeys([*row["lead_units"], *row["co_units"]]))
@@ -83,6 +83,54 @@ def held_at(moment: int) -> ColumnElement[bool]:
     )
 
 
+UnitChange = tuple[int, int, list[str]]  # (recorded at, since version, units)
+
+
+def _versions(
+    steps: list[tuple[Any, Row]], units_before: list[str] | None
+) -> tuple[list[Row], list[UnitChange]]:
+    """One task's new version rows (each closed by the next) and unit-set changes, from
+    its events paired with the task row after each."""
+    versions: list[Row] = []
+    changes: list[UnitChange] = []
+    previous: Row | None = None
+    for event, row in steps:
+        at = epoch(event.timestamp)
+        assert at is not None
+        if versions:
+            versions[-1]["rec_to"] = at
+        # Unit lists are shared between rows until a reassignment replaces them.
+        same = (
+            previous is not None
+            and row["lead_units"] is previous["lead_units"]
+            and row["co_units"] is previous["co_units"]
+        )
+        previous = row
+        units = units_before if same and units_before is not None else _units(row)
+        if units != units_before:
+            changes.append((at, event.originator_version, units))
+            units_before = units
+        # The row's other keys (its long texts) are not columns here; the writer skips them.
+        versions.append(
+            {**row, "version": event.originator_version, "rec_from": at, "rec_to": None}
+        )
+    return versions, changes
+
+
+def _unit_links(key: str, changes: list[UnitChange]) -> list[Row]:
+    return [
+        {
+            "task_id": key,
+            "unit": unit,
+            "since_version": version,
+            "rec_from": at,
+            "rec_to": changes[i + 1][0] if i + 1 < len(changes) else None,
+        }
+        for i, (at, version, units) in enumerate(changes)
+        for unit in units
+    ]
+
+
 class TaskVersionsProjection(Projection):
     name = "task_versions"
     handles: ClassVar[tuple[type, ...]] = TasksProjection.handles
@@ -94,75 +142,53 @@ class TaskVersionsProjection(Projection):
     def tables(self) -> tuple[Table, ...]:
         return (task_versions, task_unit_versions)
 
-    def apply(self, conn: Connection, events: list[Any]) -> None:
-        keys = sorted({str(e.originator_id) for e in events})
-        state = self._current(conn, keys)
-        had_open = set(state)
-        closed_at: dict[str, int] = {}
-        fresh: list[Row] = []
-        last_fresh: dict[str, Row] = {}
-        units_before = {k: _units(r) for k, r in state.items()}
-        unit_changes: dict[str, list[tuple[int, int, list[str]]]] = {}
-        for event in events:
-            key = str(event.originator_id)
-            at = epoch(event.timestamp)
-            assert at is not None
-            if key in last_fresh:
-                last_fresh[key]["rec_to"] = at
-            elif key in had_open and key not in closed_at:
-                closed_at[key] = at
-            row = self._rows.evolve(state.get(key), event)
-            assert row is not None
-            state[key] = row
-            units = _units(row)
-            if units != units_before.get(key):
-                unit_changes.setdefault(key, []).append((at, event.originator_version, units))
-                units_before[key] = units
-            version = {k: v for k, v in row.items() if k in _COLUMNS}
-            version.update(version=event.originator_version, rec_from=at, rec_to=None)
-            fresh.append(version)
-            last_fresh[key] = version
-        if closed_at:
-            close = (
-                update(task_versions)
-                .where(
-                    task_versions.c.task_id == bindparam("key"), task_versions.c.rec_to.is_(None)
-                )
-                .values(rec_to=bindparam("at"))
-            )
-            conn.execute(close, [{"key": k, "at": at} for k, at in closed_at.items()])
-        conn.execute(task_versions.insert(), fresh)
-        self._record_units(conn, unit_changes, had_open)
+    def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
+        states = task_states(life)
+        if not states:
+            return
+        steps = list(
+            zip([e for e in life.events if isinstance(e, self.handles)], states, strict=True)
+        )
+        versions, changes = _versions(steps, None)
+        for version in versions:
+            yield task_versions, version
+        for link in _unit_links(states[0]["task_id"], changes):
+            yield task_unit_versions, link
 
-    def _record_units(
-        self,
-        conn: Connection,
-        changes: dict[str, list[tuple[int, int, list[str]]]],
-        had_open: set[str],
-    ) -> None:
-        t = task_unit_versions
-        closing = [{"key": k, "at": v[0][0]} for k, v in changes.items() if k in had_open]
-        if closing:
-            conn.execute(
-                update(t)
-                .where(t.c.task_id == bindparam("key"), t.c.rec_to.is_(None))
-                .values(rec_to=bindparam("at")),
-                closing,
-            )
-        links = [
-            {
-                "task_id": key,
-                "unit": unit,
-                "since_version": version,
-                "rec_from": at,
-                "rec_to": steps[i + 1][0] if i + 1 < len(steps) else None,
-            }
-            for key, steps in changes.items()
-            for i, (at, version, units) in enumerate(steps)
-            for unit in units
-        ]
-        if links:
-            conn.execute(t.insert(), links)
+    def apply(self, conn: Connection, events: list[Any]) -> None:
+        by_task: dict[str, list[Any]] = {}
+        for event in events:
+            by_task.setdefault(str(event.originator_id), []).append(event)
+        state = self._current(conn, sorted(by_task))
+        fresh: list[Row] = []
+        closing: list[dict[str, Any]] = []
+        links: list[Row] = []
+        closing_links: list[dict[str, Any]] = []
+        for key, mine in by_task.items():
+            before = state.get(key)
+            steps: list[tuple[Any, Row]] = []
+            row = before
+            for event in mine:
+                row = self._rows.evolve(row, event)
+                assert row is not None
+                steps.append((event, row))
+            versions, changes = _versions(steps, None if before is None else _units(before))
+            fresh += versions
+            links += _unit_links(key, changes)
+            if before is not None:
+                closing.append({"key": key, "at": versions[0]["rec_from"]})
+                if changes:
+                    closing_links.append({"key": key, "at": changes[0][0]})
+        for table, rows in ((task_versions, closing), (task_unit_versions, closing_links)):
+            if rows:
+                conn.execute(
+                    update(table)
+                    .where(table.c.task_id == bindparam("key"), table.c.rec_to.is_(None))
+                    .values(rec_to=bindparam("at")),
+                    rows,
+                )
+        insert_rows(conn, task_versions, fresh)
+        insert_rows(conn, task_unit_versions, links)
 
     def _current(self, conn: Connection, keys: list[str]) -> dict[str, Row]:
         found: dict[str, Row] = {}

@@ -6,7 +6,7 @@ lookup, not a scan of JSON lists.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -26,7 +26,8 @@ from sqlalchemy import (
 
 from ledger.status import completed_late, operative_due
 from ledger.task import Task
-from projections.base import Row, RowProjection, epoch, metadata
+from projections.base import Lifeline, Row, RowProjection, epoch, metadata
+from projections.bulk import insert_rows
 
 tasks = Table(
     "rm_tasks",
@@ -108,25 +109,27 @@ def _deadline_columns(deadline: Mapping[str, Any] | None) -> Row:
 
 def _settle(row: Row) -> None:
     """Derive what depends on the facts but not on "now": due, operative due, lateness."""
-    row["due"] = next(
-        (row[s] for s in ("due_override", "started_due", "spec_due") if row[s] is not None), None
-    )
-    due = _instant(row["due"])
+    due = row["due_override"]
+    if due is None:
+        due = row["started_due"] if row["started_due"] is not None else row["spec_due"]
+    row["due"] = due
     if row["completed_on"] is not None:
-        row["next_due"], row["next_period"] = row["due"], None
+        row["next_due"], row["next_period"] = due, None
+        # Lateness is judged by the day the work happened, in the plan's time zone.
+        row["done_late"] = completed_late(
+            date.fromisoformat(row["completed_on"]), _instant(due), row["tz"]
+        )
     else:
         # A supervisor's due time replaces the occurrences' own.
         occurrences = [] if row["due_override"] is not None else row["occurrences"]
-        next_due, period = operative_due(
-            due,
-            [(p, datetime.fromtimestamp(d, tz=UTC)) for p, d in occurrences],
-            [p for p, _ in row["period_log"]],
+        row["next_due"], row["next_period"] = (
+            operative_due(due, occurrences, (p for p, _ in row["period_log"]))
+            if occurrences
+            else (due, None)
         )
-        row["next_due"], row["next_period"] = epoch(next_due), period
-    completed = date.fromisoformat(row["completed_on"]) if row["completed_on"] else None
-    row["done_late"] = completed_late(completed, due, row["tz"])
+        row["done_late"] = False
     row["reported_late"] = bool(
-        row["done_late"] and row["completed_at"] is not None and row["completed_at"] > row["due"]
+        row["done_late"] and row["completed_at"] is not None and row["completed_at"] > due
     )
 
 
@@ -187,7 +190,8 @@ def _reported(row: Row, event: Task.ProgressReported) -> None:
 def _completed(row: Row, event: Task.Completed) -> None:
     if event.period is not None:
         row["period_log"] = [*row["period_log"], [event.period, event.occurred_on.isoformat()]]
-        if not {p for p, _ in row["occurrences"]} <= {p for p, _ in row["period_log"]}:
+        done = {p for p, _ in row["period_log"]}
+        if any(p not in done for p, _ in row["occurrences"]):
             return
     row["completed_on"] = event.occurred_on.isoformat()
     row["completed_by"] = event.unit
@@ -269,22 +273,49 @@ class TasksProjection(RowProjection):
         for i in range(0, len(replaced), 500):
             chunk = replaced[i : i + 500]
             conn.execute(task_units.delete().where(task_units.c.task_id.in_(chunk)))
-        links = [
-            {
-                "task_id": k,
-                "unit": unit,
-                "role": role,
-                "plan_id": row["plan_id"],
-                "waived": row["waived"],
-                "completed": row["completed_on"] is not None,
-                "next_due": row["next_due"],
-            }
-            for k, row in rows.items()
-            if row is not None
-            for unit, role in _units(row)
-        ]
-        if links:
-            conn.execute(task_units.insert(), links)
+        links = [link for row in rows.values() if row is not None for link in _links(row)]
+        insert_rows(conn, task_units, links)
+
+    def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
+        states = task_states(life)
+        if states:
+            yield tasks, states[-1]
+            for link in _links(states[-1]):
+                yield task_units, link
+
+
+def task_states(life: Lifeline) -> list[Row]:
+    """The task row after each of a task's events (empty for any other aggregate)."""
+
+    def fold() -> list[Row]:
+        states: list[Row] = []
+        row: Row | None = None
+        projection = TasksProjection()
+        for event in life.events:
+            if isinstance(event, projection.handles):
+                row = projection.evolve(row, event)
+                assert row is not None
+                states.append(row)
+        return states
+
+    return life.memo("task_states", fold)
+
+
+def _links(row: Row) -> list[Row]:
+    """A task's unit links, each carrying the task's standing."""
+    completed = row["completed_on"] is not None
+    return [
+        {
+            "task_id": row["task_id"],
+            "unit": unit,
+            "role": role,
+            "plan_id": row["plan_id"],
+            "waived": row["waived"],
+            "completed": completed,
+            "next_due": row["next_due"],
+        }
+        for unit, role in _units(row)
+    ]
 
 
 def _units(row: Row | None) -> list[tuple[str, str]]:

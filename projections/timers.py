@@ -13,7 +13,7 @@ duty holds a dozen timers, not fifty.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -35,8 +35,8 @@ from sqlalchemy import (
 from ledger.alert import Alert, alert_id
 from ledger.status import WARNING_WINDOW
 from ledger.task import Task
-from projections.base import Projection, Row, epoch, metadata
-from projections.tasks import TasksProjection, tasks
+from projections.base import Lifeline, Projection, Row, epoch, metadata
+from projections.tasks import TasksProjection, task_states, tasks
 
 timers = Table(
     "rm_timers",
@@ -172,24 +172,26 @@ class TimersProjection(Projection):
         ]
         if marks:
             conn.execute(mark, marks)
-        missing = [
-            {
-                "timer_id": str(e.originator_id),
-                "task_id": str(e.task_id),
-                "plan_id": str(e.plan_id),
-                "occurrence": e.occurrence,
-                "kind": e.kind,
-                "offset": e.offset,
-                "due": epoch(e.due),
-                "fires_at": epoch(e.fires_at),
-                "state": "raised",
-                "raised_at": epoch(e.timestamp),
-            }
-            for e in raised
-            if str(e.originator_id) not in present
-        ]
+        missing = [_raised(e) for e in raised if str(e.originator_id) not in present]
         if missing:
             conn.execute(timers.insert(), missing)
+
+    def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
+        states = task_states(life)
+        if states:
+            for timer in timers_for(states[-1], self.policy):
+                yield timers, timer
+        for event in life.events:
+            if isinstance(event, Alert.Raised):
+                yield timers, _raised(event)
+
+    def replay_conflict(self, table: Table) -> str:
+        # A task and its alerts are different aggregates, replayed in either order: a
+        # raised alert marks its timer raised, and a pending timer never unmarks one.
+        return (
+            "ON CONFLICT (timer_id) DO UPDATE SET state = excluded.state, "
+            "raised_at = excluded.raised_at WHERE excluded.state = 'raised'"
+        )
 
     def _recompute(self, conn: Connection, keys: list[str]) -> None:
         rows = [
@@ -209,3 +211,19 @@ class TimersProjection(Projection):
         fresh = [t for key, t in wanted.items() if key not in existing]
         if fresh:
             conn.execute(timers.insert(), fresh)
+
+
+def _raised(event: Any) -> Row:
+    """The timer row of a raised alert, from the alert itself."""
+    return {
+        "timer_id": str(event.originator_id),
+        "task_id": str(event.task_id),
+        "plan_id": str(event.plan_id),
+        "occurrence": event.occurrence,
+        "kind": event.kind,
+        "offset": event.offset,
+        "due": epoch(event.due),
+        "fires_at": epoch(event.fires_at),
+        "state": "raised",
+        "raised_at": epoch(event.timestamp),
+    }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from sqlalchemy import Column, Connection, Integer, String, Table, select, text
+from sqlalchemy import BigInteger, Column, Connection, Integer, String, Table, select, text
 
 from projections.base import Projection, metadata
 
@@ -21,6 +21,10 @@ tracking = Table(
     # What the projection's tables looked like when its rows were built: a changed schema
     # means its rows are rebuilt by replay, never half-migrated.
     Column("fingerprint", String(64), nullable=False),
+    # While a replay fills the read model (position 0): the head it replays up to, and
+    # the last aggregate it has written (see projections/replay.py).
+    Column("replay_head", BigInteger),
+    Column("replay_after", String(36)),
 )
 
 

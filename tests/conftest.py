@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,22 +39,36 @@ def pg_server() -> str:
     return PG_URL
 
 
-@pytest.fixture
-def pg_url(pg_server: str) -> Iterator[str]:
-    """A URL whose search_path is a schema of this test's own, dropped afterwards."""
+@contextmanager
+def pg_schema(server: str) -> Iterator[str]:
+    """A URL whose search_path is a schema of its own, dropped on exit."""
     from sqlalchemy import create_engine, text
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(pg_server, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in pg_server else "?"
+    sep = "&" if "?" in server else "?"
     try:
-        yield f"{pg_server}{sep}options=-csearch_path%3D{schema}"
+        yield f"{server}{sep}options=-csearch_path%3D{schema}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@contextmanager
+def sqlite_file() -> Iterator[str]:
+    """A URL for a SQLite file in a directory of its own, removed on exit."""
+    with tempfile.TemporaryDirectory(prefix="taizhang-test-") as d:
+        yield f"sqlite:///{Path(d) / 'taizhang.db'}"
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A URL whose search_path is a schema of this test's own, dropped afterwards."""
+    with pg_schema(pg_server) as url:
+        yield url
 
 
 @pytest.fixture
@@ -66,3 +82,12 @@ def store_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return str(request.getfixturevalue("sqlite_url"))
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def new_store(request: pytest.FixtureRequest) -> Callable[[], AbstractContextManager[str]]:
+    """Makes fresh stores on demand (one per Hypothesis example), on each backend."""
+    if request.param == "sqlite":
+        return sqlite_file
+    server = str(request.getfixturevalue("pg_server"))
+    return lambda: pg_schema(server)

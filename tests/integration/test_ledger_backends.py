@@ -8,14 +8,16 @@ from typing import Any
 
 import pytest
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ledger.application import Ledger, PlanMeta, TaskFields
 from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.store import open_ledger
 from projections.queries import list_plans, list_tasks
+from projections.replay import LostRace, Replay
 from projections.runner import ProjectionRunner
 from projections.tasks import tasks as tasks_table
+from projections.tracking import tracking
 
 META = PlanMeta(
     title="大连市2017年政务公开工作要点",
@@ -222,11 +224,49 @@ class LedgerContract:
         one.catch_up()
         # Runner two still believes the old positions: its claim must fail.
         notifications = ledger.recorder.select_notifications(start=1, limit=100)
-        from projections.runner import _LostRace
-
-        with pytest.raises(_LostRace):
+        with pytest.raises(LostRace):
             two._apply_batch(positions, notifications)
         assert list_plans(one.engine)[0]["tasks"] == 4
+
+    def test_two_replays_never_write_a_chunk_twice(self, ledger: Ledger) -> None:
+        """A replay that lost the race to another runner writes nothing."""
+        ledger.import_table(rows(4), META, actor="a", source="t", sha256="x")
+        one = ProjectionRunner(ledger)
+        head = ledger.recorder.max_notification_id() or 0
+        events = ledger.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        stale = Replay(one.engine, events, ledger.mapper)
+        one.catch_up()  # fills the empty read models by a replay
+        with pytest.raises(LostRace):
+            stale.run(one.projections, head, None)  # still believes nothing was written
+        assert list_plans(one.engine)[0]["tasks"] == 4
+        with one.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(tasks_table)).scalar() == 4
+
+    def test_an_interrupted_replay_resumes_after_its_last_chunk(self, ledger: Ledger) -> None:
+        """Stopped after one chunk, a replay records how far it got; a restart goes on from
+        there, and events recorded meanwhile are applied after it."""
+        ledger.import_table(rows(4), META, actor="a", source="t", sha256="x")
+        head = ledger.recorder.max_notification_id() or 0
+        ProjectionRunner(ledger).catch_up(batch_size=1, limit=1)
+        with ledger.recorder.datastore.engine.connect() as conn:  # type: ignore[attr-defined]
+            state = conn.execute(
+                select(tracking.c.position, tracking.c.replay_head, tracking.c.replay_after).where(
+                    tracking.c.projection == "tasks"
+                )
+            ).one()
+        assert state.position == 0 and state.replay_head == head and state.replay_after
+        tid = ledger.resolve_task("dalian-2017/1")
+        ledger.report_progress(
+            tid, unit="市财政局", note="进展", occurred_on=date(2017, 6, 1), actor="a"
+        )
+        restarted = ProjectionRunner(ledger)
+        restarted.catch_up()
+        assert {lag.behind for lag in restarted.status()} == {0}
+        reported = list_tasks(
+            restarted.engine, now=datetime(2017, 6, 2, tzinfo=UTC), unit="市财政局"
+        )
+        assert sorted(v.row["reports"] for v in reported) == [0, 1]
+        assert len(list_tasks(restarted.engine, now=datetime(2017, 6, 2, tzinfo=UTC))) == 4
 
     def test_a_report_starts_a_relative_deadline_on_the_official_calendar(
         self, ledger: Ledger, clock: Clock

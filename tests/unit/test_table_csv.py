@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pytest
@@ -77,8 +76,10 @@ def test_table_with_a_header_but_no_tasks_is_reported(tmp_path: Path) -> None:
         read_table(write_csv(tmp_path / "t.csv", ROWS[:2]))
 
 
-def test_twenty_thousand_rows_are_read_in_well_under_two_seconds(tmp_path: Path) -> None:
-    """A province-sized CSV (20,000 tasks) reads fast enough to import interactively."""
+def test_twenty_thousand_rows_are_read_whole(tmp_path: Path) -> None:
+    """A city-sized CSV (20,000 tasks) is read to its last row, normalised.
+
+    Its speed is a benchmark figure (CSV rows/s in `make bench`), not a test's."""
     units = ["市财政局", "市统计局", "市审计局", "市发展改革委", "市人社局"]
     rows = [["序号", "项目", "工作任务", "牵头单位", "配合单位", "完成时限"]] + [
         [str(i), f"{'一二三四五'[i % 5]}、稳增长",
@@ -87,9 +88,6 @@ def test_twenty_thousand_rows_are_read_in_well_under_two_seconds(tmp_path: Path)
         for i in range(1, 20_001)
     ]
     path = write_csv(tmp_path / "big.csv", rows)
-    start = time.perf_counter()
     result = read_table(path)
-    elapsed = time.perf_counter() - start
     assert len(result) == 20_000
     assert result[-1].content.startswith("第20000项：市财政局网站")
-    assert elapsed < 2.0, f"took {elapsed:.2f} s"

@@ -1,0 +1,151 @@
+"""Filling empty read models from the whole ledger, one aggregate at a time.
+
+A read model at position 0 holds no rows. Instead of applying the log in notification
+order (loading, changing and rewriting rows batch after batch), the replay reads the
+stored events in the order of the store's unique (originator id, version) index, so each
+aggregate's whole history arrives together; every read model folds it in memory
+(:meth:`Projection.replay`) and its final rows are written once, in bulk. The rows are
+those incremental application gives: tests/integration/test_projection_replay.py holds
+the two paths to that.
+
+The replay goes up to the head it found when it began, kept in the tracking row
+(``replay_head``) with the last aggregate written (``replay_after``). Each chunk of
+aggregates commits with a compare-and-set on those two, like the runner's batches: a
+crash resumes after the last committed chunk, two runners never write the same chunk,
+and a writer of the ledger waits at most for one chunk. At the end the read model's
+position becomes that head and incremental catch-up takes over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper, StoredEvent
+from sqlalchemy import Connection, Engine, Table, select, update
+
+from projections.base import Lifeline, Projection, Row
+from projections.bulk import insert_rows
+from projections.tracking import tracking
+
+Progress = Callable[[int, int], None]
+
+
+class LostRace(Exception):
+    """Another runner moved a tracking position first."""
+
+
+class Replay:
+    """Replays the stored events into read models that hold nothing yet."""
+
+    def __init__(self, engine: Engine, events: Table, mapper: Mapper[UUID]) -> None:
+        self.engine = engine
+        self.events = events
+        self.mapper = mapper
+
+    def run(
+        self,
+        projections: Sequence[Projection],
+        head: int,
+        after: str | None,
+        chunk: int = 20_000,
+        limit: int | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Replay into ``projections`` (all at the same replay state: ``head`` and
+        ``after``) until done or ``limit`` events were read; returns events read."""
+        read = 0
+        while limit is None or read < limit:
+            size = chunk if limit is None else max(1, min(chunk, limit - read))
+            lives, last, done = self._read(head, after, size)
+            rows = self._fold(projections, lives)
+            with self.engine.begin() as conn:
+                for projection in projections:
+                    if not self._claim(conn, projection.name, head, after, last, done):
+                        raise LostRace  # leaving the block rolls the chunk back
+                for (projection, table), found in rows.items():
+                    insert_rows(conn, table, found, projection.replay_conflict(table))
+            read += sum(len(life.events) for life in lives)
+            after = last
+            if progress is not None:
+                progress(read, head)
+            if done:
+                break
+        return read
+
+    def _read(
+        self, head: int, after: str | None, size: int
+    ) -> tuple[list[Lifeline], str | None, bool]:
+        """Whole aggregates after ``after`` (at least one), the last one's id, and
+        whether the end was reached."""
+        t = self.events
+        while True:
+            query = select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
+                t.c.id <= head
+            )
+            if after is not None:
+                query = query.where(t.c.originator_id > UUID(after))
+            query = query.order_by(t.c.originator_id, t.c.originator_version).limit(size)
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+            done = len(rows) < size
+            if not done:
+                # The last aggregate may go on past the chunk: it comes whole next time.
+                cut = len(rows)
+                while cut > 0 and rows[cut - 1][0] == rows[-1][0]:
+                    cut -= 1
+                if cut == 0:  # one aggregate longer than the chunk
+                    size *= 2
+                    continue
+                rows = rows[:cut]
+            break
+        lives: list[Lifeline] = []
+        current: Any = None
+        to_event = self.mapper.to_domain_event
+        for originator_id, version, topic, stored in rows:
+            if originator_id != current:
+                current = originator_id
+                lives.append(Lifeline([]))
+            state = bytes(stored) if isinstance(stored, memoryview) else stored
+            lives[-1].events.append(to_event(StoredEvent(originator_id, version, topic, state)))
+        last = str(rows[-1][0]) if rows else after
+        return lives, last, done
+
+    @staticmethod
+    def _fold(
+        projections: Sequence[Projection], lives: list[Lifeline]
+    ) -> dict[tuple[Projection, Table], list[Row]]:
+        rows: dict[tuple[Projection, Table], list[Row]] = {}
+        for projection in projections:
+            handles = projection.handles
+            for life in lives:
+                if not isinstance(life.events[0], handles) and not any(
+                    isinstance(e, handles) for e in life.events
+                ):
+                    continue
+                for table, row in projection.replay(life):
+                    rows.setdefault((projection, table), []).append(row)
+        return rows
+
+    @staticmethod
+    def _claim(
+        conn: Connection, name: str, head: int, after: str | None, last: str | None, done: bool
+    ) -> bool:
+        t = tracking
+        values: dict[str, Any] = (
+            {"position": head, "replay_head": None, "replay_after": None}
+            if done
+            else {"replay_head": head, "replay_after": last}
+        )
+        result = conn.execute(
+            update(t)
+            .where(
+                t.c.projection == name,
+                t.c.position == 0,
+                t.c.replay_head.is_(None) if after is None else t.c.replay_head == head,
+                t.c.replay_after.is_not_distinct_from(after),
+            )
+            .values(**values)
+        )
+        return result.rowcount == 1
