@@ -82,16 +82,11 @@ def _aggregate(
 ) -> list[dict[str, Any]]:
     at = epoch(now) or 0
     soon = epoch(now + warn)
-    if as_of is None and by == "unit":
-        return _by_unit_now(engine, at, soon, plan_id)
+    if by == "unit":
+        return _by_unit(engine, at, soon, plan_id, as_of=as_of is not None)
     t: Any = tasks if as_of is None else task_versions
-    links: Any = task_units if as_of is None else task_unit_versions
     live_open = and_(~t.c.waived, t.c.completed_on.is_(None), t.c.next_due.is_not(None))
-    key: ColumnElement[Any] = {
-        "unit": links.c.unit,
-        "section": t.c.section,
-        "plan": plans.c.ref,
-    }[by]
+    key: ColumnElement[Any] = t.c.section if by == "section" else plans.c.ref
     query = select(
         key,
         func.min(t.c.row),
@@ -103,13 +98,9 @@ def _aggregate(
     )
     # The plans table is only joined when it gives the key.
     source = t.join(plans, plans.c.plan_id == t.c.plan_id) if by == "plan" else t
-    if by == "unit":
-        source = source.join(links, links.c.task_id == t.c.task_id)
     query = query.select_from(source)
     if as_of is not None:
         query = query.where(held_at(at))
-        if by == "unit":
-            query = query.where(units_held_at(at))
     if plan_id is not None:
         query = query.where(t.c.plan_id == plan_id)
     query = query.group_by(key)
@@ -119,11 +110,12 @@ def _aggregate(
     return [_finish(k, *found[k][1]) for k in _ordered(first_row, by)]
 
 
-def _by_unit_now(
-    engine: Engine, at: int, soon: int | None, plan_id: str | None
+def _by_unit(
+    engine: Engine, at: int, soon: int | None, plan_id: str | None, *, as_of: bool
 ) -> list[dict[str, Any]]:
-    """The links carry each task's standing facts: one table, one covering index."""
-    u = task_units
+    """The unit links carry each task's standing: one table, one covering index — the
+    current links, or as of ``at`` the link versions held then."""
+    u: Any = task_unit_versions if as_of else task_units
     live_open = and_(~u.c.waived, ~u.c.completed, u.c.next_due.is_not(None))
     query = select(
         u.c.unit,
@@ -135,6 +127,8 @@ def _by_unit_now(
     ).group_by(u.c.unit)
     if plan_id is not None:
         query = query.where(u.c.plan_id == plan_id)
+    if as_of:
+        query = query.where(units_held_at(at))
     with engine.connect() as conn:
         found = {str(r[0]): [int(v or 0) for v in r[1:]] for r in conn.execute(query)}
     return [_finish(k, *found[k]) for k in sorted(found)]

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Connection,
     Index,
@@ -51,7 +52,16 @@ task_versions = Table(
     Index("rm_task_versions_open", "task_id", "rec_to"),
 )
 
-# Which units a task had, and when: "as of T, by unit" joins the two tables at T.
+# Which units a task had, and its standing with them, and when: the history of the
+# current links (rm_task_units). A new row only when the units or the standing change
+# (reports change neither), so "as of T, by unit" reads one table through one covering
+# index, as the current dashboard does.
+_STANDING = (
+    Column("plan_id", String(36), nullable=False),
+    Column("waived", Boolean, nullable=False),
+    Column("completed", Boolean, nullable=False),
+    Column("next_due", BigInteger),
+)
 task_unit_versions = Table(
     "rm_task_unit_versions",
     metadata,
@@ -60,7 +70,27 @@ task_unit_versions = Table(
     Column("since_version", Integer, primary_key=True),  # unique even within one second
     Column("rec_from", BigInteger, nullable=False),
     Column("rec_to", BigInteger),
-    Index("rm_task_unit_versions_unit", "unit", "rec_from"),
+    *_STANDING,
+    Index(
+        "rm_task_unit_versions_unit",
+        "unit",
+        "rec_from",
+        "rec_to",
+        "plan_id",
+        "waived",
+        "completed",
+        "next_due",
+    ),
+    Index(
+        "rm_task_unit_versions_plan",
+        "plan_id",
+        "unit",
+        "rec_from",
+        "rec_to",
+        "waived",
+        "completed",
+        "next_due",
+    ),
     Index("rm_task_unit_versions_open", "task_id", "rec_to"),
 )
 
@@ -83,14 +113,24 @@ def held_at(moment: int) -> ColumnElement[bool]:
     )
 
 
-UnitChange = tuple[int, int, list[str]]  # (recorded at, since version, units)
+Standing = tuple[str, bool, bool, int | None]  # plan, waived, completed, operative due
+Held = tuple[list[str], Standing]  # a task's units and its standing with them
+UnitChange = tuple[int, int, Held]  # recorded at, since version, what is held from then
+
+
+def _standing(row: Row) -> Standing:
+    return (row["plan_id"], row["waived"], row["completed_on"] is not None, row["next_due"])
+
+
+def _held(row: Row) -> Held:
+    return _units(row), _standing(row)
 
 
 def _versions(
-    steps: list[tuple[Any, Row]], units_before: list[str] | None
+    steps: list[tuple[Any, Row]], held_before: Held | None
 ) -> tuple[list[Row], list[UnitChange]]:
-    """One task's new version rows (each closed by the next) and unit-set changes, from
-    its events paired with the task row after each."""
+    """One task's new version rows (each closed by the next) and the changes of its units
+    or standing, from its events paired with the task row after each."""
     versions: list[Row] = []
     changes: list[UnitChange] = []
     previous: Row | None = None
@@ -102,14 +142,15 @@ def _versions(
         # Unit lists are shared between rows until a reassignment replaces them.
         same = (
             previous is not None
+            and held_before is not None
             and row["lead_units"] is previous["lead_units"]
             and row["co_units"] is previous["co_units"]
         )
         previous = row
-        units = units_before if same and units_before is not None else _units(row)
-        if units != units_before:
-            changes.append((at, event.originator_version, units))
-            units_before = units
+        held = (held_before[0] if same and held_before else _units(row), _standing(row))
+        if held != held_before:
+            changes.append((at, event.originator_version, held))
+            held_before = held
         # The row's other keys (its long texts) are not columns here; the writer skips them.
         versions.append(
             {**row, "version": event.originator_version, "rec_from": at, "rec_to": None}
@@ -125,8 +166,12 @@ def _unit_links(key: str, changes: list[UnitChange]) -> list[Row]:
             "since_version": version,
             "rec_from": at,
             "rec_to": changes[i + 1][0] if i + 1 < len(changes) else None,
+            "plan_id": plan_id,
+            "waived": waived,
+            "completed": completed,
+            "next_due": next_due,
         }
-        for i, (at, version, units) in enumerate(changes)
+        for i, (at, version, (units, (plan_id, waived, completed, next_due))) in enumerate(changes)
         for unit in units
     ]
 
@@ -172,7 +217,7 @@ class TaskVersionsProjection(Projection):
                 row = self._rows.evolve(row, event)
                 assert row is not None
                 steps.append((event, row))
-            versions, changes = _versions(steps, None if before is None else _units(before))
+            versions, changes = _versions(steps, None if before is None else _held(before))
             fresh += versions
             links += _unit_links(key, changes)
             if before is not None:

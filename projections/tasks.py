@@ -86,6 +86,7 @@ task_units = Table(
     Column("completed", Boolean, nullable=False),
     Column("next_due", BigInteger),
     Index("rm_task_units_unit", "unit", "plan_id", "waived", "completed", "next_due"),
+    Index("rm_task_units_plan", "plan_id", "unit", "waived", "completed", "next_due"),
 )
 
 
