@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cli.context import get
+from cli.options import AsOfOpt, moments
 
 ALERT_COLUMNS = [
     ("task", "task"),
@@ -58,15 +59,18 @@ def alerts(
     unit: Annotated[
         str | None, typer.Option("--unit", help="Only alerts on this unit's tasks.")
     ] = None,
+    as_of: AsOfOpt = None,
 ) -> None:
-    """Alerts raised so far: which task, what kind, its due time and when it was raised."""
+    """Alerts raised so far (or by --as-of): which task, what kind, its due time and when
+    it was raised. Alerts are the ledger's own acts, so they have no valid time."""
     from cli.render import emit
     from cli.values import parse_instant
     from projections.queries import list_alerts
 
     context = get(ctx)
     moment = parse_instant(since, "--since", context.zone) if since else None
-    rows = list_alerts(context.read_models(), since=moment, unit=unit)
+    at, _ = moments(context, as_of, None)
+    rows = list_alerts(context.read_models(), since=moment, unit=unit, as_of=at)
     emit(context.settings.fmt, rows, ALERT_COLUMNS, title="alerts", document=rows)
 
 

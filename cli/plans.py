@@ -11,6 +11,7 @@ import typer
 
 from cli.context import get
 from cli.logs import logger
+from cli.options import AsOfOpt, ValidAtOpt, moments
 
 app = typer.Typer(help="Work plans and their breakdown tables.", no_args_is_help=True)
 
@@ -130,28 +131,38 @@ def _show_report(fmt: str, report: Any, rows: int) -> None:
 
 
 @app.command("list")
-def list_plans(ctx: typer.Context) -> None:
-    """Every plan in the ledger."""
+def list_plans(ctx: typer.Context, as_of: AsOfOpt = None) -> None:
+    """Every plan in the ledger (or in it at --as-of, as it stood then)."""
     from cli.render import emit
     from projections.queries import list_plans as query
 
     context = get(ctx)
-    rows = query(context.read_models())
+    at, _ = moments(context, as_of, None)
+    rows = query(context.read_models(), as_of=at)
     emit(context.settings.fmt, rows, PLAN_COLUMNS, title="plans")
 
 
 @app.command("show")
-def show(ctx: typer.Context, plan: Annotated[str, typer.Argument(help="Plan id or ref.")]) -> None:
-    """One plan: its facts and how its tasks stand."""
+def show(
+    ctx: typer.Context,
+    plan: Annotated[str, typer.Argument(help="Plan id or ref.")],
+    as_of: AsOfOpt = None,
+    valid_at: ValidAtOpt = None,
+) -> None:
+    """One plan: its facts and how its tasks stand (now, --as-of, --valid-at)."""
     from cli.render import emit
+    from ledger.errors import NotFound
     from projections.queries import list_plans as query
     from projections.queries import list_tasks, resolve_plan_id
 
     context = get(ctx)
+    at, day = moments(context, as_of, valid_at)
     engine = context.read_models()
     plan_id = resolve_plan_id(engine, plan)
-    found = next(p for p in query(engine) if p["id"] == plan_id)
-    views = list_tasks(engine, now=context.now(), plan_id=plan_id)
+    found = next((p for p in query(engine, as_of=at) if p["id"] == plan_id), None)
+    if found is None:
+        raise NotFound(f"plan {plan} was not yet in the ledger at {as_of}")
+    views = list_tasks(engine, now=context.now(), plan_id=plan_id, as_of=at, valid_at=day)
     found["status"] = dict(Counter(v.standing.status for v in views))
     rows = [{"field": k, "value": v} for k, v in found.items()]
     emit(context.settings.fmt, rows, [("field", "field"), ("value", "value")], document=found)
@@ -177,8 +188,11 @@ def export(
     ctx: typer.Context,
     plan: Annotated[str, typer.Argument(help="Plan id or ref.")],
     out: Annotated[Path, typer.Option("-o", "--out", help="OUT.xlsx or OUT.csv")],
+    as_of: AsOfOpt = None,
+    valid_at: ValidAtOpt = None,
 ) -> None:
-    """Write the breakdown table back out, with each task's status."""
+    """Write the breakdown table back out, with each task's status (now, --as-of,
+    --valid-at)."""
     from cli.render import say
     from ledger.errors import InvalidInput
     from projections.queries import list_tasks, resolve_plan_id
@@ -186,9 +200,10 @@ def export(
     context = get(ctx)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise InvalidInput(f"-o {out}: use a .xlsx or .csv file name")
+    at, day = moments(context, as_of, valid_at)
     engine = context.read_models()
     plan_id = resolve_plan_id(engine, plan)
-    views = list_tasks(engine, now=context.now(), plan_id=plan_id)
+    views = list_tasks(engine, now=context.now(), plan_id=plan_id, as_of=at, valid_at=day)
     records = [[_export_cell(v.to_json().get(f)) for f, _ in EXPORT_HEADERS] for v in views]
     headers = [h for _, h in EXPORT_HEADERS]
     if out.suffix.lower() == ".csv":

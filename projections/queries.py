@@ -105,23 +105,44 @@ def facts_of(row: dict[str, Any], valid_at: date | None = None) -> Facts:
     )
 
 
-def list_plans(engine: Engine) -> list[dict[str, Any]]:
+_PLAN_FIELDS = ("ref", "title", "issuer", "doc_no", "year", "issued_on", "tz")
+
+
+def list_plans(engine: Engine, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    """Every plan, or every plan the ledger held at ``as_of`` as it stood then."""
+    if as_of is not None:
+        return _plans_as_of(engine, as_of)
     with engine.connect() as conn:
         rows = conn.execute(select(plans).order_by(plans.c.year, plans.c.ref))
         return [
-            {
-                "id": r.plan_id,
-                "ref": r.ref,
-                "title": r.title,
-                "issuer": r.issuer,
-                "doc_no": r.doc_no,
-                "year": r.year,
-                "issued_on": r.issued_on,
-                "tz": r.tz,
-                "tasks": r.tasks,
-            }
+            {"id": r.plan_id, **{f: getattr(r, f) for f in _PLAN_FIELDS}, "tasks": r.tasks}
             for r in rows
         ]
+
+
+def _plans_as_of(engine: Engine, as_of: datetime) -> list[dict[str, Any]]:
+    """Plans as they stood at ``as_of``, folded from their history entries (a plan has a
+    handful: registered, amended, tables imported), found through the history's key."""
+    from projections.history import history
+
+    h = history
+    query = (
+        select(h.c.originator_id, h.c.type, h.c.details)
+        .where(h.c.originator_id.in_(select(plans.c.plan_id)))
+        .where(h.c.recorded_at <= int(as_of.timestamp()))
+        .order_by(h.c.originator_id, h.c.seq)
+    )
+    found: dict[str, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        for plan_id, kind, details in conn.execute(query):
+            if kind == "Registered":
+                fields = {f: details.get(f) for f in _PLAN_FIELDS}
+                found[plan_id] = {"id": plan_id, **fields, "tasks": 0}
+            elif kind == "Amended":
+                found[plan_id].update(details["changes"])
+            elif kind == "TableImported":
+                found[plan_id]["tasks"] += len(details["added"])
+    return sorted(found.values(), key=lambda p: (p["year"], p["ref"]))
 
 
 def list_tasks(
@@ -255,9 +276,16 @@ def known_units(engine: Engine) -> set[str]:
 
 
 def list_alerts(
-    engine: Engine, *, since: datetime | None = None, unit: str | None = None
+    engine: Engine,
+    *,
+    since: datetime | None = None,
+    unit: str | None = None,
+    as_of: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Raised alerts, oldest first: the contract's {id, task, kind, due, raised_at} and more."""
+    """Raised alerts, oldest first: the contract's {id, task, kind, due, raised_at} and more.
+
+    ``as_of``: only those the ledger had recorded by then (an alert is raised once, and
+    its row never changes after)."""
     from zoneinfo import ZoneInfo
 
     from projections.timers import timers
@@ -270,6 +298,8 @@ def list_alerts(
     )
     if since is not None:
         query = query.where(timers.c.raised_at >= int(since.timestamp()))
+    if as_of is not None:
+        query = query.where(timers.c.raised_at <= int(as_of.timestamp()))
     if unit is not None:
         linked = select(task_units.c.task_id).where(task_units.c.unit == unit)
         query = query.where(timers.c.task_id.in_(linked))

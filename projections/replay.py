@@ -19,6 +19,7 @@ position becomes that head and incremental catch-up takes over.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
@@ -56,23 +57,59 @@ class Replay:
         """Replay into ``projections`` (all at the same replay state: ``head`` and
         ``after``) until done or ``limit`` events were read; returns events read."""
         read = 0
-        while limit is None or read < limit:
-            size = chunk if limit is None else max(1, min(chunk, limit - read))
-            lives, last, done = self._read(head, after, size)
-            rows = self._fold(projections, lives)
-            with self.engine.begin() as conn:
-                for projection in projections:
-                    if not self._claim(conn, projection.name, head, after, last, done):
-                        raise LostRace  # leaving the block rolls the chunk back
-                for (projection, table), found in rows.items():
-                    insert_rows(conn, table, found, projection.replay_conflict(table))
-            read += sum(len(life.events) for life in lives)
-            after = last
-            if progress is not None:
-                progress(read, head)
-            if done:
-                break
+        # While one chunk is written (the database works without holding the GIL), the
+        # next is read and folded: one writer thread, at most one chunk in flight, and
+        # chunks commit in order, so the claims see the state the previous one left.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-writer") as writer:
+            pending: Future[None] | None = None
+            while limit is None or read < limit:
+                size = chunk if limit is None else max(1, min(chunk, limit - read))
+                lives, last, done = self._read(head, after, size)
+                rows = self._fold(projections, lives)
+                if pending is not None:
+                    pending.result()  # a lost race or a database error stops here
+                    if progress is not None:
+                        progress(read, head)
+                pending = writer.submit(self._write, projections, rows, head, after, last, done)
+                read += sum(len(life.events) for life in lives)
+                after = last
+                if done:
+                    break
+            if pending is not None:
+                pending.result()
+                if progress is not None:
+                    progress(read, head)
         return read
+
+    def _write(
+        self,
+        projections: Sequence[Projection],
+        rows: dict[tuple[Projection, Table], list[Row]],
+        head: int,
+        after: str | None,
+        last: str | None,
+        done: bool,
+    ) -> None:
+        """Commit one chunk's rows with the claim of its progress.
+
+        Secondary indexes go with the first chunk and come back, built in one sort each,
+        with the last: maintaining them row by row would cost more than the rows.
+        """
+        tables = [t for p in projections for t in p.tables]
+        with self.engine.begin() as conn:
+            for projection in projections:
+                if not self._claim(conn, projection.name, head, after, last, done):
+                    raise LostRace  # leaving the block rolls the chunk back
+            if after is None:
+                for table in tables:
+                    for index in table.indexes:
+                        index.drop(conn, checkfirst=True)
+            for (projection, table), found in rows.items():
+                insert_rows(conn, table, found, projection.replay_conflict(table))
+            if done:
+                for table in tables:
+                    for index in table.indexes:
+                        index.create(conn, checkfirst=True)
 
     def _read(
         self, head: int, after: str | None, size: int

@@ -49,7 +49,7 @@ task_versions = Table(
         if c.name not in _NOT_VERSIONED
     ),
     Index("rm_task_versions_plan", "plan_id", "rec_from"),
-    Index("rm_task_versions_open", "task_id", "rec_to"),
+    # (The version in force of a task is found through the key: task_id, then rec_to.)
 )
 
 # Which units a task had, and its standing with them, and when: the history of the
@@ -91,7 +91,6 @@ task_unit_versions = Table(
         "completed",
         "next_due",
     ),
-    Index("rm_task_unit_versions_open", "task_id", "rec_to"),
 )
 
 

@@ -29,9 +29,12 @@ tracking = Table(
 
 
 def fingerprint(projection: Projection) -> str:
-    from sqlalchemy.schema import CreateTable
+    from sqlalchemy.schema import CreateIndex, CreateTable
 
-    ddl = "\n".join(str(CreateTable(t)) for t in projection.tables)
+    ddl = "\n".join(
+        "\n".join([str(CreateTable(t)), *sorted(str(CreateIndex(i)) for i in t.indexes)])
+        for t in projection.tables
+    )
     ddl += "\n" + projection.fingerprint_extra()
     return hashlib.sha256(ddl.encode()).hexdigest()
 

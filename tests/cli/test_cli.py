@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from pathlib import Path
@@ -412,6 +413,40 @@ def test_task_list_valid_at(run: Any, table: Path) -> None:
     before = as_json(run, "task", "list", "--valid-at", "2017-08-29")
     assert [t["status"] for t in before if t["code"] == "2"] == ["open"]
     assert [t["completed_on"] for t in before if t["code"] == "2"] == [None]
+
+
+def test_plan_commands_travel_in_time(run: Any, table: Path, tmp_path: Path) -> None:
+    """plan list/show/export answer --as-of (and show/export --valid-at) like task list."""
+    completed_late(run, table)  # imported 1 June 09:00; task 2 done 30 Aug, recorded 2 Sep
+    assert as_json(run, "plan", "list", "--as-of", "2017-05-31") == []
+    [plan] = as_json(run, "plan", "list", "--as-of", "2017-06-01T10:00")
+    assert (plan["ref"], plan["tasks"]) == ("dalian-2017", 3)
+    assert as_json(run, "plan", "list") == [plan]
+    then = as_json(run, "plan", "show", "dalian-2017", "--as-of", "2017-09-01T09:00")
+    valid = as_json(run, "plan", "show", "dalian-2017", "--valid-at", "2017-08-31")
+    assert then["status"].get("done", 0) + then["status"].get("done_late", 0) == 0
+    assert valid["status"].get("done", 0) + valid["status"].get("done_late", 0) == 1
+    missing = run("plan", "show", "dalian-2017", "--as-of", "2017-05-31", now="2017-09-05")
+    assert missing.exit_code == 1 and "not yet in the ledger" in missing.output
+    out = tmp_path / "then.csv"
+    exported = run("plan", "export", "dalian-2017", "-o", str(out), "--as-of", "2017-09-01T09:00",
+                   now="2017-09-05")
+    assert exported.exit_code == 0, exported.output
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert {r["序号"]: r["状态"] for r in rows}["2"] == "overdue"
+
+
+def test_alerts_as_of_shows_only_those_raised_by_then(run: Any, table: Path) -> None:
+    """Sweeps on 25 Aug (a due-soon reminder for task 2) and on 5 Sep (its overdue alert):
+    alerts --as-of between the two shows the first only."""
+    imported(run, table)
+    assert run("sweep", now="2017-08-25T09:00").exit_code == 0
+    assert run("sweep", now="2017-09-05T09:00").exit_code == 0
+    every = as_json(run, "alerts")
+    then = as_json(run, "alerts", "--as-of", "2017-08-26")
+    assert {a["kind"] for a in every} >= {"due_soon", "overdue"}
+    assert then and {a["kind"] for a in then} == {"due_soon"}
+    assert {a["id"] for a in then} < {a["id"] for a in every}
 
 
 def test_projections_status_and_rebuild(run: Any, table: Path) -> None:
