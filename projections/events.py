@@ -46,7 +46,10 @@ def _names(event: Any) -> list[str]:
 
 def history_entry(event: Any) -> dict[str, Any]:
     """One event as auditors read it: seq, type, both times, actor, then its own fields."""
-    extra = {n: _plain(getattr(event, n)) for n in _names(event)}
+    # Most fields are plain already; only the others pay for a call.
+    extra = {
+        n: v if type(v := getattr(event, n)) in _AS_IS else _plain(v) for n in _names(event)
+    }
     occurred = extra.pop("occurred_on", None)
     actor = extra.pop("actor", None)
     return {
