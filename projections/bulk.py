@@ -62,6 +62,19 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[Row], conflict: s
                     text = done[id(item)] = _encode(item)
                 value[i] = text
             values.append(tuple(value))
-    if values:
+    if not values:
+        return 0
+    if conn.dialect.name == "postgresql" and not conflict:
+        _copy(conn, table, values)
+    else:
         conn.exec_driver_sql(sql, values)
     return len(values)
+
+
+def _copy(conn: Connection, table: Table, values: list[Any]) -> None:
+    """PostgreSQL's COPY: many times faster than INSERTs, in the same transaction."""
+    names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in table.columns)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        for value in values:
+            copy.write_row(value)

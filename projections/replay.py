@@ -19,12 +19,11 @@ position becomes that head and incremental catch-up takes over.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, StoredEvent
-from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy import Connection, Engine, LargeBinary, Table, select, type_coerce, update
 
 from projections.base import Lifeline, Projection, Row
 from projections.bulk import insert_rows
@@ -57,28 +56,16 @@ class Replay:
         """Replay into ``projections`` (all at the same replay state: ``head`` and
         ``after``) until done or ``limit`` events were read; returns events read."""
         read = 0
-        # While one chunk is written (the database works without holding the GIL), the
-        # next is read and folded: one writer thread, at most one chunk in flight, and
-        # chunks commit in order, so the claims see the state the previous one left.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-writer") as writer:
-            pending: Future[None] | None = None
-            while limit is None or read < limit:
-                size = chunk if limit is None else max(1, min(chunk, limit - read))
-                lives, last, done = self._read(head, after, size)
-                rows = self._fold(projections, lives)
-                if pending is not None:
-                    pending.result()  # a lost race or a database error stops here
-                    if progress is not None:
-                        progress(read, head)
-                pending = writer.submit(self._write, projections, rows, head, after, last, done)
-                read += sum(len(life.events) for life in lives)
-                after = last
-                if done:
-                    break
-            if pending is not None:
-                pending.result()
-                if progress is not None:
-                    progress(read, head)
+        while limit is None or read < limit:
+            size = chunk if limit is None else max(1, min(chunk, limit - read))
+            lives, last, done = self._read(head, after, size)
+            self._write(projections, self._fold(projections, lives), head, after, last, done)
+            read += sum(len(life.events) for life in lives)
+            after = last
+            if progress is not None:
+                progress(read, head)
+            if done:
+                break
         return read
 
     def _write(
@@ -117,8 +104,13 @@ class Replay:
         """Whole aggregates after ``after`` (at least one), the last one's id, and
         whether the end was reached."""
         t = self.events
+        # On SQLite the id as stored (16 bytes): the column type would build a UUID per
+        # event, and one per aggregate is enough. PostgreSQL's driver gives UUIDs already.
+        raw_id: Any = t.c.originator_id
+        if self.engine.dialect.name == "sqlite":
+            raw_id = type_coerce(raw_id, LargeBinary)
         while True:
-            query = select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
+            query = select(raw_id, t.c.originator_version, t.c.topic, t.c.state).where(
                 t.c.id <= head
             )
             if after is not None:
@@ -139,14 +131,16 @@ class Replay:
             break
         lives: list[Lifeline] = []
         current: Any = None
+        originator_id = UUID(int=0)
         to_event = self.mapper.to_domain_event
-        for originator_id, version, topic, stored in rows:
-            if originator_id != current:
-                current = originator_id
+        for raw, version, topic, stored in rows:
+            if raw != current:
+                current = raw
+                originator_id = raw if isinstance(raw, UUID) else UUID(bytes=bytes(raw))
                 lives.append(Lifeline([]))
             state = bytes(stored) if isinstance(stored, memoryview) else stored
             lives[-1].events.append(to_event(StoredEvent(originator_id, version, topic, state)))
-        last = str(rows[-1][0]) if rows else after
+        last = str(lives[-1].events[0].originator_id) if lives else after
         return lives, last, done
 
     @staticmethod
