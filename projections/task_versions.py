@@ -48,7 +48,15 @@ task_versions = Table(
         for c in tasks.columns
         if c.name not in _NOT_VERSIONED
     ),
-    Index("rm_task_versions_plan", "plan_id", "rec_from"),
+    # Cover the dashboard as of T by plan and by section: they read no row itself.
+    Index(
+        "rm_task_versions_plan",
+        "plan_id", "rec_from", "rec_to", "waived", "completed_on", "next_due", "row",
+    ),
+    Index(
+        "rm_task_versions_section",
+        "section", "rec_from", "rec_to", "waived", "completed_on", "next_due", "row",
+    ),
     # (The version in force of a task is found through the key: task_id, then rec_to.)
 )
 
