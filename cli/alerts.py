@@ -61,8 +61,10 @@ def alerts(
     ] = None,
     as_of: AsOfOpt = None,
 ) -> None:
-    """Alerts raised so far (or by --as-of): which task, what kind, its due time and when
-    it was raised. Alerts are the ledger's own acts, so they have no valid time."""
+    """Alerts raised so far (or by --as-of): task, kind, due time, when raised.
+
+    Alerts are the ledger's own acts, so they have no valid time (no --valid-at).
+    """
     from cli.render import emit
     from cli.values import parse_instant
     from projections.queries import list_alerts

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
-from ledger.application import Clock, Ledger, system_clock
 from ledger.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:  # the application is imported when a ledger is opened, not before:
+    # a read command on current read models never needs it (see cli/context.py)
+    from ledger.application import Clock, Ledger
 
 DEFAULT_URL = "sqlite:///taizhang.db"
 EVENTS_TABLE = "ledger_events"  # the eventsourcing application "Ledger" stores its events here
@@ -49,14 +53,16 @@ def require_store(url: str) -> None:
 
 
 def open_ledger(
-    url: str = DEFAULT_URL, *, clock: Clock = system_clock, create: bool = False
+    url: str = DEFAULT_URL, *, clock: Clock | None = None, create: bool = False
 ) -> Ledger:
     """The ledger on ``url``. Without ``create``, a store that does not exist is an error."""
     env = store_env(url, create=create)
     path = _sqlite_path(url)
     if not create:
         require_store(url)
-    ledger = Ledger(env=env, clock=clock)
+    from ledger.application import Ledger, system_clock
+
+    ledger = Ledger(env=env, clock=clock or system_clock)
     if create and path is not None:
         # Settle the journal mode now: switching a file to WAL later rewrites its header,
         # and a refused command must leave the file byte for byte as it was.

@@ -242,6 +242,21 @@ class LedgerContract:
         with one.engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(tasks_table)).scalar() == 4
 
+    def test_a_replay_leaves_every_index_in_place(self, ledger: Ledger) -> None:
+        """The replay drops secondary indexes while it loads; they are all back after."""
+        from sqlalchemy import inspect
+
+        from projections.base import metadata
+
+        ledger.import_table(rows(4), META, actor="a", source="t", sha256="x")
+        runner = ProjectionRunner(ledger)
+        runner.rebuild()
+        inspector = inspect(runner.engine)
+        for table in (t for p in runner.projections for t in p.tables):
+            present = {i["name"] for i in inspector.get_indexes(table.name)}
+            assert {i.name for i in table.indexes} <= present, table.name
+        assert {t.name for t in metadata.sorted_tables} <= set(inspector.get_table_names())
+
     def test_an_interrupted_replay_resumes_after_its_last_chunk(self, ledger: Ledger) -> None:
         """Stopped after one chunk, a replay records how far it got; a restart goes on from
         there, and events recorded meanwhile are applied after it."""
