@@ -152,5 +152,18 @@ def init(ctx: typer.Context) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="taizhang")
+    """Console-script entry point.
+
+    A command starts without the cyclic garbage collector: imports make many objects and
+    no garbage cycles, and its collections cost a read command ~60 ms of its ~500.
+    Opening the ledger turns it back on (cli/context.py). At the end the objects are
+    frozen, which spares the interpreter's last collection a walk over all of them
+    (~70 ms); finalizers and atexit handlers still run.
+    """
+    import gc
+
+    gc.disable()
+    try:
+        app(prog_name="taizhang")
+    finally:
+        gc.freeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
 from dataclasses import dataclass, field
@@ -67,6 +68,9 @@ class Context:
         if self._ledger is None:
             from ledger.store import open_ledger
 
+            # Writes, catch-ups and the service can run long: they get the cyclic garbage
+            # collector back (main() leaves it off for the quick read path).
+            gc.enable()
             self._ledger = open_ledger(self.settings.db, clock=self.now, create=create)
         return self._ledger
 
