@@ -54,27 +54,20 @@ def raw_read_rate(ledger: Ledger, batch: int = 10_000) -> float:
     return read / (time.perf_counter() - began)
 
 
-def busiest_unit(runner: ProjectionRunner) -> str:
+def _most_common(runner: ProjectionRunner, column: Any) -> tuple[str, int]:
+    """The value of ``column`` on the most rows, and on how many."""
     with runner.engine.connect() as conn:
-        query = (
-            select(task_units.c.unit, func.count())
-            .group_by(task_units.c.unit)
-            .order_by(func.count().desc())
-            .limit(1)
-        )
-        return str(conn.execute(query).one()[0])
+        query = select(column, func.count()).group_by(column).order_by(func.count().desc())
+        value, count = conn.execute(query.limit(1)).one()
+        return str(value), int(count)
+
+
+def busiest_unit(runner: ProjectionRunner) -> str:
+    return _most_common(runner, task_units.c.unit)[0]
 
 
 def largest_plan(runner: ProjectionRunner) -> tuple[str, int]:
-    with runner.engine.connect() as conn:
-        query = (
-            select(tasks.c.plan_id, func.count())
-            .group_by(tasks.c.plan_id)
-            .order_by(func.count().desc())
-            .limit(1)
-        )
-        plan_id, count = conn.execute(query).one()
-        return str(plan_id), int(count)
+    return _most_common(runner, tasks.c.plan_id)
 
 
 def run(
