@@ -65,8 +65,18 @@ class Replay:
             if progress is not None:
                 progress(read, head)
             if done:
+                self._settle(projections)
                 break
         return read
+
+    def _settle(self, projections: Sequence[Projection]) -> None:
+        """On PostgreSQL, vacuum and analyse the freshly filled tables: until the visibility
+        map is set, an index-only scan of a covering index still visits every row."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in (t for p in projections for t in p.tables):
+                conn.exec_driver_sql(f"VACUUM (ANALYZE) {table.name}")
 
     def _write(
         self,
