@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from benchmarks.stores import PG_URL
+from benchmarks.stores import PG_URL, pg_admin
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "benchmarks" / "out" / "stores"
@@ -66,33 +66,8 @@ def _pg_url(database: str) -> str:
     return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
 
 
-def _admin() -> Any:
-    from sqlalchemy import create_engine
-
-    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-
-
 def _pg_exists(database: str) -> bool:
-    from sqlalchemy import text
-
-    engine = _admin()
-    try:
-        with engine.connect() as conn:
-            query = text("select 1 from pg_database where datname = :d")
-            return conn.execute(query, {"d": database}).first() is not None
-    finally:
-        engine.dispose()
-
-
-def _pg(statement: str) -> None:
-    from sqlalchemy import text
-
-    engine = _admin()
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(statement))
-    finally:
-        engine.dispose()
+    return pg_admin("select 1 from pg_database where datname = :d", {"d": database}) is not None
 
 
 def _meta_path(k: str, backend: str) -> Path:
@@ -117,8 +92,8 @@ def build(scale: str, backend: str, seed: int, activity_too: bool) -> dict[str, 
         url = f"sqlite:///{partial}"
     else:
         database = f"tzbench_{k}"
-        _pg(f"DROP DATABASE IF EXISTS {database}")
-        _pg(f"CREATE DATABASE {database}")
+        pg_admin(f"DROP DATABASE IF EXISTS {database}")
+        pg_admin(f"CREATE DATABASE {database}")
         url = _pg_url(database)
     clock = drive.SimClock(plans[0].imported_at)
     ledger = open_ledger(url, clock=clock, create=True)
@@ -184,11 +159,11 @@ def working_copy(scale: str, backend: str, seed: int = 2024,
             yield f"sqlite:///{target}", meta
         return
     database = f"tzbench_run_{uuid.uuid4().hex[:8]}"
-    _pg(f"CREATE DATABASE {database} TEMPLATE tzbench_{k}")
+    pg_admin(f"CREATE DATABASE {database} TEMPLATE tzbench_{k}")
     try:
         yield _pg_url(database), meta
     finally:
-        _pg(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        pg_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,6 +48,20 @@ def pg_version(url: str = PG_URL) -> str:
         engine.dispose()
 
 
+def pg_admin(statement: str, params: dict[str, Any] | None = None) -> Any:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE need that) on the
+    benchmark server; returns its first row, if any."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            result = conn.execute(text(statement), params or {})
+            return result.first() if result.returns_rows else None
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def fresh_store(backend: str, tag: str) -> Iterator[str]:
     """A URL for an empty store, removed again on exit."""
@@ -57,21 +71,13 @@ def fresh_store(backend: str, tag: str) -> Iterator[str]:
         return
     if backend != "postgres":
         raise ValueError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
-    from sqlalchemy import create_engine, text
-
     schema = f"bench_{tag}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    pg_admin(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG_URL else "?"
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        sep = "&" if "?" in PG_URL else "?"
-        try:
-            yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
     finally:
-        admin.dispose()
+        pg_admin(f"DROP SCHEMA {schema} CASCADE")
 
 
 def stored_events(app: Any) -> int:

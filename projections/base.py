@@ -13,6 +13,8 @@ from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import Connection, MetaData, Table
 
+from projections.bulk import insert_rows
+
 metadata = MetaData()
 
 Row = dict[str, Any]
@@ -127,6 +129,4 @@ class RowProjection(Projection):
         replaced = [k for k in rows if k in existed]
         for i in range(0, len(replaced), 500):
             conn.execute(self.table.delete().where(col.in_(replaced[i : i + 500])))
-        from projections.bulk import insert_rows  # bulk imports this module
-
         insert_rows(conn, self.table, [r for r in rows.values() if r is not None])

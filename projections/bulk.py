@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Connection, Table
 
-from projections.base import Row
+if TYPE_CHECKING:
+    from projections.base import Row
 
 _SQL: dict[tuple[str, str, str], tuple[str, list[int]]] = {}
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

@@ -13,20 +13,21 @@ _BASE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 _AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
-def _plain(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value
+def plain(value: Any) -> Any:  # noqa: PLR0911 - one return per kind of value
+    """A field value as JSON keeps it: dates and times in ISO form, UUIDs as text."""
     kind = type(value)
     if kind in _AS_IS:
         return value
     if kind is list or kind is tuple:
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -48,7 +49,7 @@ def history_entry(event: Any) -> dict[str, Any]:
     """One event as auditors read it: seq, type, both times, actor, then its own fields."""
     # Most fields are plain already; only the others pay for a call.
     extra = {
-        n: v if type(v := getattr(event, n)) in _AS_IS else _plain(v) for n in _names(event)
+        n: v if type(v := getattr(event, n)) in _AS_IS else plain(v) for n in _names(event)
     }
     occurred = extra.pop("occurred_on", None)
     actor = extra.pop("actor", None)

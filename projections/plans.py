@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Integer, String, Table, Text
 
 from ledger.plan import Plan
 from projections.base import Row, RowProjection, epoch, metadata
+from projections.events import plain
 
 plans = Table(
     "rm_plans",
@@ -27,6 +29,32 @@ plans = Table(
 )
 
 
+PLAN_FIELDS = ("ref", "title", "issuer", "doc_no", "year", "issued_on", "tz")
+
+
+def plan_step(row: Row | None, kind: str, plan_id: str, at: int, fields: Mapping[str, Any]) -> Row:
+    """The plan row after one of its events, given by the event's type name, when it was
+    recorded and its own fields — an event's, or a history entry's plain ones (so
+    `plan list --as-of` folds the history with this same mapping)."""
+    if kind == "Registered":
+        return {
+            "plan_id": plan_id,
+            **{f: plain(fields[f]) for f in PLAN_FIELDS},
+            "tasks": 0,
+            "imports": 0,
+            "registered_at": at,
+            "updated_at": at,
+        }
+    assert row is not None, "a plan event before the plan was registered"
+    row = {**row, "updated_at": at}
+    if kind == "Amended":
+        row.update({name: plain(value) for name, value in fields["changes"].items()})
+    elif kind == "TableImported":
+        row["tasks"] += len(fields["added"])
+        row["imports"] += 1
+    return row
+
+
 class PlansProjection(RowProjection):
     name = "plans"
     table = plans
@@ -35,27 +63,5 @@ class PlansProjection(RowProjection):
 
     def evolve(self, row: Row | None, event: Any) -> Row | None:
         at = epoch(event.timestamp)
-        if isinstance(event, Plan.Registered):
-            return {
-                "plan_id": str(event.originator_id),
-                "ref": event.ref,
-                "title": event.title,
-                "issuer": event.issuer,
-                "doc_no": event.doc_no,
-                "year": event.year,
-                "issued_on": event.issued_on.isoformat() if event.issued_on else None,
-                "tz": event.tz,
-                "tasks": 0,
-                "imports": 0,
-                "registered_at": at,
-                "updated_at": at,
-            }
-        assert row is not None, "a plan event before the plan was registered"
-        row = {**row, "updated_at": at}
-        if isinstance(event, Plan.Amended):
-            for name, value in event.changes.items():
-                row[name] = value.isoformat() if name == "issued_on" and value else value
-        elif isinstance(event, Plan.TableImported):
-            row["tasks"] += len(event.added)
-            row["imports"] += 1
-        return row
+        assert at is not None
+        return plan_step(row, type(event).__name__, str(event.originator_id), at, vars(event))

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from ledger.status import WARNING_WINDOW, Facts, Standing, assess
-from projections.plans import plans
+from projections.plans import PLAN_FIELDS, plan_step, plans
 from projections.tasks import task_units, tasks
 
 STATUSES = ("open", "in_progress", "done", "done_late", "overdue", "waived", "no_deadline")
@@ -105,44 +105,36 @@ def facts_of(row: dict[str, Any], valid_at: date | None = None) -> Facts:
     )
 
 
-_PLAN_FIELDS = ("ref", "title", "issuer", "doc_no", "year", "issued_on", "tz")
-
-
 def list_plans(engine: Engine, as_of: datetime | None = None) -> list[dict[str, Any]]:
     """Every plan, or every plan the ledger held at ``as_of`` as it stood then."""
     if as_of is not None:
         return _plans_as_of(engine, as_of)
     with engine.connect() as conn:
         rows = conn.execute(select(plans).order_by(plans.c.year, plans.c.ref))
-        return [
-            {"id": r.plan_id, **{f: getattr(r, f) for f in _PLAN_FIELDS}, "tasks": r.tasks}
-            for r in rows
-        ]
+        return [_plan_item(dict(r._mapping)) for r in rows]
+
+
+def _plan_item(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": row["plan_id"], **{f: row[f] for f in PLAN_FIELDS}, "tasks": row["tasks"]}
 
 
 def _plans_as_of(engine: Engine, as_of: datetime) -> list[dict[str, Any]]:
-    """Plans as they stood at ``as_of``, folded from their history entries (a plan has a
-    handful: registered, amended, tables imported), found through the history's key."""
+    """Plans as they stood at ``as_of``: their history entries (a plan has a handful,
+    found through the history's key) folded with the plans read model's own mapping."""
     from projections.history import history
 
     h = history
     query = (
-        select(h.c.originator_id, h.c.type, h.c.details)
+        select(h.c.originator_id, h.c.type, h.c.recorded_at, h.c.details)
         .where(h.c.originator_id.in_(select(plans.c.plan_id)))
         .where(h.c.recorded_at <= int(as_of.timestamp()))
         .order_by(h.c.originator_id, h.c.seq)
     )
     found: dict[str, dict[str, Any]] = {}
     with engine.connect() as conn:
-        for plan_id, kind, details in conn.execute(query):
-            if kind == "Registered":
-                fields = {f: details.get(f) for f in _PLAN_FIELDS}
-                found[plan_id] = {"id": plan_id, **fields, "tasks": 0}
-            elif kind == "Amended":
-                found[plan_id].update(details["changes"])
-            elif kind == "TableImported":
-                found[plan_id]["tasks"] += len(details["added"])
-    return sorted(found.values(), key=lambda p: (p["year"], p["ref"]))
+        for plan_id, kind, at, details in conn.execute(query):
+            found[plan_id] = plan_step(found.get(plan_id), kind, plan_id, at, details)
+    return sorted((_plan_item(r) for r in found.values()), key=lambda p: (p["year"], p["ref"]))
 
 
 def list_tasks(

@@ -30,6 +30,7 @@ from projections.bulk import insert_rows
 from projections.tracking import tracking
 
 Progress = Callable[[int, int], None]
+CHUNK = 20_000  # events per committed chunk: large enough to write in bulk, small in memory
 
 
 class LostRace(Exception):
@@ -49,7 +50,7 @@ class Replay:
         projections: Sequence[Projection],
         head: int,
         after: str | None,
-        chunk: int = 20_000,
+        chunk: int = CHUNK,
         limit: int | None = None,
         progress: Progress | None = None,
     ) -> int:
@@ -159,14 +160,10 @@ class Replay:
     ) -> dict[tuple[Projection, Table], list[Row]]:
         rows: dict[tuple[Projection, Table], list[Row]] = {}
         for projection in projections:
-            handles = projection.handles
             for life in lives:
-                if not isinstance(life.events[0], handles) and not any(
-                    isinstance(e, handles) for e in life.events
-                ):
-                    continue
-                for table, row in projection.replay(life):
-                    rows.setdefault((projection, table), []).append(row)
+                if any(isinstance(e, projection.handles) for e in life.events):
+                    for table, row in projection.replay(life):
+                        rows.setdefault((projection, table), []).append(row)
         return rows
 
     @staticmethod

@@ -102,7 +102,7 @@ task_unit_versions = Table(
 )
 
 
-def _units(row: Row) -> list[str]:
+def _unit_names(row: Row) -> list[str]:
     return list(dict.fromkeys([*row["lead_units"], *row["co_units"]]))
 
 
@@ -130,7 +130,7 @@ def _standing(row: Row) -> Standing:
 
 
 def _held(row: Row) -> Held:
-    return _units(row), _standing(row)
+    return _unit_names(row), _standing(row)
 
 
 def _versions(
@@ -154,7 +154,7 @@ def _versions(
             and row["co_units"] is previous["co_units"]
         )
         previous = row
-        held = (held_before[0] if same and held_before else _units(row), _standing(row))
+        held = (held_before[0] if same and held_before else _unit_names(row), _standing(row))
         if held != held_before:
             changes.append((at, event.originator_version, held))
             held_before = held
