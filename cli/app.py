@@ -6,7 +6,6 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from cli import (
     alerts,
@@ -19,6 +18,7 @@ from cli import (
     tasks,
 )
 from cli.context import Context, Settings, default_actor
+from cli.help import HelpGroup
 
 
 class Format(StrEnum):
@@ -27,7 +27,7 @@ class Format(StrEnum):
     csv = "csv"
 
 
-class LedgerGroup(TyperGroup):
+class LedgerGroup(HelpGroup):
     """Turns refused commands into a message on stderr and exit code 1."""
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]

@@ -7,9 +7,12 @@ from typing import Annotated
 import typer
 
 from cli.context import get
+from cli.help import HelpGroup
 
 app = typer.Typer(
-    help="The working-day calendar: official data plus declared days.", no_args_is_help=True
+    cls=HelpGroup,
+    help="The working-day calendar: official data plus declared days.",
+    no_args_is_help=True,
 )
 
 

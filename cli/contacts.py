@@ -7,9 +7,12 @@ from typing import Annotated
 import typer
 
 from cli.context import get
+from cli.help import HelpGroup
 
 app = typer.Typer(
-    help="Contacts of units: email addresses and group-robot webhooks.", no_args_is_help=True
+    cls=HelpGroup,
+    help="Contacts of units: email addresses and group-robot webhooks.",
+    no_args_is_help=True,
 )
 
 UnitArg = Annotated[str, typer.Argument(help="The unit, e.g. 市财政局.")]

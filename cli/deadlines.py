@@ -7,8 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from cli.context import get
+from cli.help import HelpGroup
 
-app = typer.Typer(help="Deadline phrases: parse and inspect.", no_args_is_help=True)
+app = typer.Typer(cls=HelpGroup, help="Deadline phrases: parse and inspect.", no_args_is_help=True)
 
 
 @app.command("parse")

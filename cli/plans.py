@@ -10,10 +10,13 @@ from typing import Annotated, Any
 import typer
 
 from cli.context import get
+from cli.help import HelpGroup
 from cli.logs import logger
 from cli.options import AsOfOpt, ValidAtOpt, moments
 
-app = typer.Typer(help="Work plans and their breakdown tables.", no_args_is_help=True)
+app = typer.Typer(
+    cls=HelpGroup, help="Work plans and their breakdown tables.", no_args_is_help=True
+)
 
 PLAN_COLUMNS = [
     ("ref", "ref"),

@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 
 from cli.context import get
+from cli.help import HelpGroup
 
-app = typer.Typer(help="Read models: status and rebuild.", no_args_is_help=True)
+app = typer.Typer(cls=HelpGroup, help="Read models: status and rebuild.", no_args_is_help=True)
 
 
 @app.command("status")

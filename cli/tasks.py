@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.context import Context, get
+from cli.help import HelpGroup
 from cli.logs import logger
 
 if TYPE_CHECKING:
@@ -14,7 +15,9 @@ if TYPE_CHECKING:
 from cli.options import AsOfOpt, ValidAtOpt, moments
 
 app = typer.Typer(
-    help="Tasks: list, show, report progress, complete, supervise.", no_args_is_help=True
+    cls=HelpGroup,
+    help="Tasks: list, show, report progress, complete, supervise.",
+    no_args_is_help=True,
 )
 
 TASK_COLUMNS = [

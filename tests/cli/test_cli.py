@@ -483,3 +483,33 @@ def test_unreachable_database_is_a_message_not_a_traceback() -> None:
     assert result.exit_code == 1
     assert "the store could not be used" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_group_help_lists_every_option_and_command() -> None:
+    top = CliRunner().invoke(app, ["--help"])
+    assert top.exit_code == 0
+    for name in ("--db", "--as", "--format", "TAIZHANG_DB", "sqlite:///taizhang.db"):
+        assert name in top.output
+    for command in ("dashboard", "sweep", "alerts", "serve", "plan", "task", "projections"):
+        assert f"│ {command} " in top.output
+    task = CliRunner().invoke(app, ["task", "--help"])
+    assert task.exit_code == 0 and "Usage: root task" in task.output
+    assert "set-deadline" in task.output and "Set a due time by hand" in task.output
+
+
+def test_help_imports_neither_the_store_nor_typers_rich_help() -> None:
+    """`taizhang --help` must start fast: it loads no SQLAlchemy, ledger or Markdown."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from cli.app import main\n"
+        "sys.argv = ['taizhang', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('sqlalchemy', 'eventsourcing', 'ledger', 'typer.rich_utils', 'rich.markdown')\n"
+        "print('LOADED', sorted({m for m in sys.modules if m.startswith(heavy)}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "Commands" in out.stdout
+    assert out.stdout.strip().endswith("LOADED []"), out.stdout[-300:]
