@@ -7,16 +7,6 @@ from typing import Annotated, Any
 
 import typer
 
-from cli import (
-    alerts,
-    calendar,
-    contacts,
-    dashboard,
-    deadlines,
-    plans,
-    projection_commands,
-    tasks,
-)
 from cli.context import Context, Settings, default_actor
 from cli.help import HelpGroup
 
@@ -27,8 +17,52 @@ class Format(StrEnum):
     csv = "csv"
 
 
+# Sub-commands by name: (module, attribute), a Typer group or a command function. They are
+# imported and built only when named (or for --help): Typer would otherwise import every
+# command module and inspect every command's signature before running any (~70 ms).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "dashboard": ("cli.dashboard", "dashboard"),
+    "sweep": ("cli.alerts", "sweep"),
+    "alerts": ("cli.alerts", "alerts"),
+    "serve": ("cli.alerts", "serve"),
+    "plan": ("cli.plans", "app"),
+    "task": ("cli.tasks", "app"),
+    "deadline": ("cli.deadlines", "app"),
+    "calendar": ("cli.calendar", "app"),
+    "contacts": ("cli.contacts", "app"),
+    "projections": ("cli.projection_commands", "app"),
+}
+
+
+def _load(name: str) -> Any:
+    """The Click command for ``name``, built from its module on first use."""
+    from importlib import import_module
+
+    from typer.main import get_command
+
+    module, attribute = COMMANDS[name]
+    target = getattr(import_module(module), attribute)
+    if not isinstance(target, typer.Typer):
+        single = typer.Typer()
+        single.command(name)(target)
+        target = single
+    command = get_command(target)
+    command.name = name
+    return command
+
+
 class LedgerGroup(HelpGroup):
     """Turns refused commands into a message on stderr and exit code 1."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return [*COMMANDS, *super().list_commands(ctx)]
+
+    def get_command(self, ctx: typer.Context, name: str) -> Any:  # type: ignore[override]
+        if name in COMMANDS:
+            if name not in self.commands:
+                self.commands[name] = _load(name)
+            return self.commands[name]
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         from ledger.errors import LedgerError
@@ -69,16 +103,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(plans.app, name="plan")
-app.add_typer(tasks.app, name="task")
-app.add_typer(deadlines.app, name="deadline")
-app.add_typer(calendar.app, name="calendar")
-app.add_typer(contacts.app, name="contacts")
-app.add_typer(projection_commands.app, name="projections")
-app.command("dashboard")(dashboard.dashboard)
-app.command("sweep")(alerts.sweep)
-app.command("alerts")(alerts.alerts)
-app.command("serve")(alerts.serve)
 
 
 @app.callback()

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, TypeVar
 from sqlalchemy import Connection, MetaData, Table
 
 from projections.bulk import insert_rows
+from projections.events import resolve
 
 metadata = MetaData()
 
@@ -53,7 +54,12 @@ class Projection:
     """A read model: its tables, the events it reads, and how a batch of them lands."""
 
     name: ClassVar[str]
-    handles: ClassVar[tuple[type, ...]]
+    # The events it reads, as topics (projections/events.py); ``handles`` has the classes.
+    topics: ClassVar[tuple[str, ...]]
+
+    @property
+    def handles(self) -> tuple[type[Any], ...]:
+        return resolve(self.topics)
 
     @property
     def tables(self) -> tuple[Table, ...]:

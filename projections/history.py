@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Connection, Index, Integer, String, Table, Text
 
-from ledger.alert import Alert
-from ledger.plan import Plan
-from ledger.task import Task
 from projections.base import Lifeline, Projection, Row, epoch, metadata
 from projections.bulk import insert_rows
-from projections.events import history_entry
+from projections.events import ALERT, PLAN, TASK, aggregate_of, history_entry
 
 history = Table(
     "rm_history",
@@ -30,15 +27,9 @@ history = Table(
 )
 
 
-def _kind(event: Any) -> str:
-    if isinstance(event, Task.Event):
-        return "task"
-    return "alert" if isinstance(event, Alert.Event) else "plan"
-
-
 class HistoryProjection(Projection):
     name = "history"
-    handles: ClassVar[tuple[type, ...]] = (Task.Event, Plan.Event, Alert.Event)
+    topics = (f"{TASK}.Event", f"{PLAN}.Event", f"{ALERT}.Event")
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -58,7 +49,7 @@ def _row(event: Any, key: str | None = None) -> Row:
     return {
         "originator_id": key or str(event.originator_id),
         "seq": entry.pop("seq"),
-        "kind": _kind(event),
+        "kind": aggregate_of(event),
         "type": entry.pop("type"),
         "recorded_at": epoch(event.timestamp),
         "occurred_on": entry.pop("occurred_on"),

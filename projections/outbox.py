@@ -9,7 +9,7 @@ delivery worker's own bookkeeping on the row (a rebuild starts them afresh).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -24,8 +24,8 @@ from sqlalchemy import (
     update,
 )
 
-from ledger.alert import Alert
 from projections.base import Lifeline, Projection, Row, epoch, metadata
+from projections.events import ALERT, event_topics
 
 outbox = Table(
     "rm_outbox",
@@ -48,20 +48,20 @@ outbox = Table(
 
 class OutboxProjection(Projection):
     name = "outbox"
-    handles: ClassVar[tuple[type, ...]] = (Alert.Raised, Alert.Delivered, Alert.DeliveryAbandoned)
+    topics = event_topics(ALERT, "Raised", "Delivered", "DeliveryAbandoned")
 
     @property
     def tables(self) -> tuple[Table, ...]:
         return (outbox,)
 
     def apply(self, conn: Connection, events: list[Any]) -> None:
-        fresh = [row for e in events if isinstance(e, Alert.Raised) for row in _raised(e)]
+        fresh = [row for e in events if _is_raised(e) for row in _raised(e)]
         if fresh:
             conn.execute(outbox.insert(), fresh)
         settled = [
             {"key": str(e.originator_id), "ch": e.channel, "addr": e.address, **_settled(e)}
             for e in events
-            if not isinstance(e, Alert.Raised)
+            if not _is_raised(e)
         ]
         if settled:
             conn.execute(
@@ -78,14 +78,19 @@ class OutboxProjection(Projection):
     def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
         rows: dict[tuple[str, str], Row] = {}
         for event in life.events:
-            if isinstance(event, Alert.Raised):
+            if _is_raised(event):
                 rows.update({(r["channel"], r["address"]): r for r in _raised(event)})
-            elif isinstance(event, Alert.Delivered | Alert.DeliveryAbandoned):
+            elif isinstance(event, self.handles):  # delivered or abandoned
                 row = rows.get((event.channel, event.address))
                 if row is not None:
                     row.update(_settled(event), next_at=None)
         for row in rows.values():
             yield outbox, row
+
+
+def _is_raised(event: Any) -> bool:
+    # Only alert events reach this read model (its topics), so the class name decides.
+    return type(event).__name__ == "Raised"
 
 
 def _raised(event: Any) -> list[Row]:
@@ -110,5 +115,5 @@ def _raised(event: Any) -> list[Row]:
 
 
 def _settled(event: Any) -> Row:
-    state = "delivered" if isinstance(event, Alert.Delivered) else "abandoned"
+    state = "delivered" if type(event).__name__ == "Delivered" else "abandoned"
     return {"state": state, "attempts": event.attempts}

@@ -7,9 +7,8 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Integer, String, Table, Text
 
-from ledger.plan import Plan
 from projections.base import Row, RowProjection, epoch, metadata
-from projections.events import plain
+from projections.events import PLAN, event_topics, plain
 
 plans = Table(
     "rm_plans",
@@ -59,7 +58,7 @@ class PlansProjection(RowProjection):
     name = "plans"
     table = plans
     key_column = "plan_id"
-    handles = (Plan.Registered, Plan.Amended, Plan.TableImported)
+    topics = event_topics(PLAN, "Registered", "Amended", "TableImported")
 
     def evolve(self, row: Row | None, event: Any) -> Row | None:
         at = epoch(event.timestamp)

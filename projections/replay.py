@@ -19,15 +19,17 @@ position becomes that head and incremental catch-up takes over.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper, StoredEvent
 from sqlalchemy import Connection, Engine, LargeBinary, Table, select, type_coerce, update
 
 from projections.base import Lifeline, Projection, Row
 from projections.bulk import insert_rows
 from projections.tracking import tracking
+
+if TYPE_CHECKING:
+    from eventsourcing.persistence import Mapper
 
 Progress = Callable[[int, int], None]
 CHUNK = 20_000  # events per committed chunk: large enough to write in bulk, small in memory
@@ -140,6 +142,8 @@ class Replay:
                     continue
                 rows = rows[:cut]
             break
+        from eventsourcing.persistence import StoredEvent  # only a replay needs it
+
         lives: list[Lifeline] = []
         current: Any = None
         originator_id = UUID(int=0)

@@ -9,7 +9,7 @@ then one indexed range query instead of a replay. The rows carry the valid-time 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -51,11 +51,23 @@ task_versions = Table(
     # Cover the dashboard as of T by plan and by section: they read no row itself.
     Index(
         "rm_task_versions_plan",
-        "plan_id", "rec_from", "rec_to", "waived", "completed_on", "next_due", "row",
+        "plan_id",
+        "rec_from",
+        "rec_to",
+        "waived",
+        "completed_on",
+        "next_due",
+        "row",
     ),
     Index(
         "rm_task_versions_section",
-        "section", "rec_from", "rec_to", "waived", "completed_on", "next_due", "row",
+        "section",
+        "rec_from",
+        "rec_to",
+        "waived",
+        "completed_on",
+        "next_due",
+        "row",
     ),
     # (The version in force of a task is found through the key: task_id, then rec_to.)
 )
@@ -185,7 +197,7 @@ def _unit_links(key: str, changes: list[UnitChange]) -> list[Row]:
 
 class TaskVersionsProjection(Projection):
     name = "task_versions"
-    handles: ClassVar[tuple[type, ...]] = TasksProjection.handles
+    topics = TasksProjection.topics
 
     def __init__(self) -> None:
         self._rows = TasksProjection()  # the same pure mapping as the current rows

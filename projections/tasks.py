@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -25,9 +25,12 @@ from sqlalchemy import (
 )
 
 from ledger.status import completed_late, operative_due
-from ledger.task import Task
 from projections.base import Lifeline, Row, RowProjection, epoch, metadata
 from projections.bulk import insert_rows
+from projections.events import TASK, event_topics
+
+if TYPE_CHECKING:
+    from ledger.task import Task
 
 tasks = Table(
     "rm_tasks",
@@ -234,17 +237,18 @@ def _waived(row: Row, event: Task.Waived) -> None:
     row["waived"] = True
 
 
-_CHANGES: dict[type, Callable[[Row, Any], None]] = {
-    Task.Amended: _amended,
-    Task.ProgressReported: _reported,
-    Task.Completed: _completed,
-    Task.Reopened: _reopened,
-    Task.DeadlineExtended: _extended,
-    Task.DeadlineSet: _set,
-    Task.DeadlineStarted: _started,
-    Task.DeadlineReevaluated: _reevaluated,
-    Task.Reassigned: _reassigned,
-    Task.Waived: _waived,
+# Task events after ``Defined``, by class name, and how each changes the row.
+_CHANGES: dict[str, Callable[[Row, Any], None]] = {
+    "Amended": _amended,
+    "ProgressReported": _reported,
+    "Completed": _completed,
+    "Reopened": _reopened,
+    "DeadlineExtended": _extended,
+    "DeadlineSet": _set,
+    "DeadlineStarted": _started,
+    "DeadlineReevaluated": _reevaluated,
+    "Reassigned": _reassigned,
+    "Waived": _waived,
 }
 
 
@@ -252,18 +256,19 @@ class TasksProjection(RowProjection):
     name = "tasks"
     table = tasks
     key_column = "task_id"
-    handles = (Task.Defined, *_CHANGES)
+    topics = event_topics(TASK, "Defined", *_CHANGES)
 
     @property
     def tables(self) -> tuple[Table, ...]:
         return (tasks, task_units)
 
     def evolve(self, row: Row | None, event: Any) -> Row | None:
-        if isinstance(event, Task.Defined):
+        kind = type(event).__name__
+        if kind == "Defined":
             return _defined(event)
         assert row is not None, "a task event before the task was defined"
         row = {**row, "version": event.originator_version, "updated_at": epoch(event.timestamp)}
-        _CHANGES[type(event)](row, event)
+        _CHANGES[kind](row, event)
         _settle(row)
         return row
 

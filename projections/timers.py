@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
@@ -32,10 +32,9 @@ from sqlalchemy import (
     update,
 )
 
-from ledger.alert import Alert, alert_id
 from ledger.status import WARNING_WINDOW
-from ledger.task import Task
 from projections.base import Lifeline, Projection, Row, epoch, metadata
+from projections.events import ALERT, TASK, event_topics, resolve
 from projections.tasks import TasksProjection, task_states, tasks
 
 timers = Table(
@@ -86,6 +85,8 @@ def timers_for(row: Row, policy: AlertPolicy) -> list[Row]:
         dues = [("", row["due"])]
     else:
         return []
+    from ledger.alert import alert_id  # with the aggregate: only when timers are computed
+
     found: list[Row] = []
     for i, (occurrence, due) in enumerate(dues):
         plan = [("overdue", "0", due)]
@@ -116,24 +117,26 @@ def timers_for(row: Row, policy: AlertPolicy) -> list[Row]:
 
 # The task events that can change when a task's timers fall due; reports and
 # reassignments cannot, and they are most of a year's events.
-_MOVES_TIMERS = (
-    Task.Defined,
-    Task.Amended,
-    Task.Completed,
-    Task.Reopened,
-    Task.DeadlineExtended,
-    Task.DeadlineSet,
-    Task.DeadlineStarted,
-    Task.DeadlineReevaluated,
-    Task.Waived,
+_MOVES_TIMERS = event_topics(
+    TASK,
+    "Defined",
+    "Amended",
+    "Completed",
+    "Reopened",
+    "DeadlineExtended",
+    "DeadlineSet",
+    "DeadlineStarted",
+    "DeadlineReevaluated",
+    "Waived",
 )
+_RAISED = event_topics(ALERT, "Raised")
 
 
 class TimersProjection(Projection):
     """Timers follow the task rows (the tasks read model runs first in each batch)."""
 
     name = "timers"
-    handles: ClassVar[tuple[type, ...]] = (*TasksProjection.handles, Alert.Raised)
+    topics = (*TasksProjection.topics, *_RAISED)
 
     def __init__(self, policy: AlertPolicy | None = None) -> None:
         self.policy = policy or AlertPolicy()
@@ -146,10 +149,11 @@ class TimersProjection(Projection):
         return self.policy.tag()
 
     def apply(self, conn: Connection, events: list[Any]) -> None:
-        touched = sorted({str(e.originator_id) for e in events if isinstance(e, _MOVES_TIMERS)})
+        moves, alert_raised = resolve(_MOVES_TIMERS), resolve(_RAISED)
+        touched = sorted({str(e.originator_id) for e in events if isinstance(e, moves)})
         for i in range(0, len(touched), 500):
             self._recompute(conn, touched[i : i + 500])
-        raised = [e for e in events if isinstance(e, Alert.Raised)]
+        raised = [e for e in events if isinstance(e, alert_raised)]
         if raised:
             self._mark_raised(conn, raised)
 
@@ -181,8 +185,9 @@ class TimersProjection(Projection):
         if states:
             for timer in timers_for(states[-1], self.policy):
                 yield timers, timer
+        alert_raised = resolve(_RAISED)
         for event in life.events:
-            if isinstance(event, Alert.Raised):
+            if isinstance(event, alert_raised):
                 yield timers, _raised(event)
 
     def replay_conflict(self, table: Table) -> str:
