@@ -1,8 +1,8 @@
 """Read model for time travel: every version of every task, with when the ledger held it.
 
 Each task event closes the task's current version and opens a new one: ``[rec_from,
-rec_to)`` in transaction time (``rec_to`` NULL for the version in force). "As of T" is
-then one indexed range query instead of a replay. The rows carry the valid-time logs
+rec_to)`` in transaction time (``rec_to`` is ``OPEN`` for the version in force). "As of T"
+is then one indexed range query instead of a replay. The rows carry the valid-time logs
 (report and period days), so "valid at D" is judged from the same rows.
 """
 
@@ -22,7 +22,6 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
-    or_,
     select,
     update,
 )
@@ -35,13 +34,19 @@ from projections.tasks import TasksProjection, task_states, tasks
 # What a version leaves out of the task row: the long texts, which the current row has.
 _NOT_VERSIONED = frozenset({"task_id", "content", "deadline_text", "version"})
 
+# The end of the version in force: later than any real moment (9999-12-31T23:59:59Z), not
+# NULL, so "held at T" (rec_from <= T < rec_to) is one range on rec_to: an index that has
+# rec_to first skips every version closed before T instead of reading and dropping it.
+OPEN = 253_402_300_799
+_HELD_THEN_COUNTED = ("rec_to", "rec_from", "waived", "completed_on", "next_due", "row")
+
 task_versions = Table(
     "rm_task_versions",
     metadata,
     Column("task_id", String(36), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("rec_from", BigInteger, nullable=False),
-    Column("rec_to", BigInteger),
+    Column("rec_to", BigInteger, nullable=False),
     # Every other column as the tasks read model has it, so the two never drift apart.
     *(
         Column(c.name, c.type, nullable=c.nullable)
@@ -49,25 +54,13 @@ task_versions = Table(
         if c.name not in _NOT_VERSIONED
     ),
     # Cover the dashboard as of T by plan and by section: they read no row itself.
-    Index(
-        "rm_task_versions_plan",
-        "plan_id",
-        "rec_from",
-        "rec_to",
-        "waived",
-        "completed_on",
-        "next_due",
-        "row",
-    ),
-    Index(
-        "rm_task_versions_section",
-        "section",
-        "rec_from",
-        "rec_to",
-        "waived",
-        "completed_on",
-        "next_due",
-        "row",
+    Index("rm_task_versions_plan", "plan_id", *_HELD_THEN_COUNTED),
+    # By section: PostgreSQL reads the versions held at T from a range on rec_to and
+    # groups them by hashing; SQLite groups in index order, skipping from section to
+    # section to where rec_to > T (a skip-scan, chosen from the ANALYZE statistics).
+    Index("rm_task_versions_section", "section", *_HELD_THEN_COUNTED).ddl_if(dialect="sqlite"),
+    Index("rm_task_versions_held", "rec_to", "section", *_HELD_THEN_COUNTED[1:]).ddl_if(
+        dialect="postgresql"
     ),
     # (The version in force of a task is found through the key: task_id, then rec_to.)
 )
@@ -89,13 +82,13 @@ task_unit_versions = Table(
     Column("unit", String(128), primary_key=True),
     Column("since_version", Integer, primary_key=True),  # unique even within one second
     Column("rec_from", BigInteger, nullable=False),
-    Column("rec_to", BigInteger),
+    Column("rec_to", BigInteger, nullable=False),
     *_STANDING,
     Index(
         "rm_task_unit_versions_unit",
         "unit",
-        "rec_from",
         "rec_to",
+        "rec_from",
         "plan_id",
         "waived",
         "completed",
@@ -105,8 +98,8 @@ task_unit_versions = Table(
         "rm_task_unit_versions_plan",
         "plan_id",
         "unit",
-        "rec_from",
         "rec_to",
+        "rec_from",
         "waived",
         "completed",
         "next_due",
@@ -121,15 +114,12 @@ def _unit_names(row: Row) -> list[str]:
 def units_held_at(moment: int) -> ColumnElement[bool]:
     """The task-unit links the ledger held at ``moment`` (epoch seconds)."""
     t = task_unit_versions
-    return and_(t.c.rec_from <= moment, or_(t.c.rec_to.is_(None), t.c.rec_to > moment))
+    return and_(t.c.rec_to > moment, t.c.rec_from <= moment)
 
 
 def held_at(moment: int) -> ColumnElement[bool]:
     """The versions the ledger held at ``moment`` (epoch seconds)."""
-    return and_(
-        task_versions.c.rec_from <= moment,
-        or_(task_versions.c.rec_to.is_(None), task_versions.c.rec_to > moment),
-    )
+    return and_(task_versions.c.rec_to > moment, task_versions.c.rec_from <= moment)
 
 
 Standing = tuple[str, bool, bool, int | None]  # plan, waived, completed, operative due
@@ -172,7 +162,7 @@ def _versions(
             held_before = held
         # The row's other keys (its long texts) are not columns here; the writer skips them.
         versions.append(
-            {**row, "version": event.originator_version, "rec_from": at, "rec_to": None}
+            {**row, "version": event.originator_version, "rec_from": at, "rec_to": OPEN}
         )
     return versions, changes
 
@@ -184,7 +174,7 @@ def _unit_links(key: str, changes: list[UnitChange]) -> list[Row]:
             "unit": unit,
             "since_version": version,
             "rec_from": at,
-            "rec_to": changes[i + 1][0] if i + 1 < len(changes) else None,
+            "rec_to": changes[i + 1][0] if i + 1 < len(changes) else OPEN,
             "plan_id": plan_id,
             "waived": waived,
             "completed": completed,
@@ -247,7 +237,7 @@ class TaskVersionsProjection(Projection):
             if rows:
                 conn.execute(
                     update(table)
-                    .where(table.c.task_id == bindparam("key"), table.c.rec_to.is_(None))
+                    .where(table.c.task_id == bindparam("key"), table.c.rec_to == OPEN)
                     .values(rec_to=bindparam("at")),
                     rows,
                 )
@@ -258,7 +248,7 @@ class TaskVersionsProjection(Projection):
         found: dict[str, Row] = {}
         for i in range(0, len(keys), 500):
             query = select(task_versions).where(
-                task_versions.c.task_id.in_(keys[i : i + 500]), task_versions.c.rec_to.is_(None)
+                task_versions.c.task_id.in_(keys[i : i + 500]), task_versions.c.rec_to == OPEN
             )
             for r in conn.execute(query):
                 row = dict(r._mapping)

@@ -429,8 +429,16 @@ def test_plan_commands_travel_in_time(run: Any, table: Path, tmp_path: Path) -> 
     missing = run("plan", "show", "dalian-2017", "--as-of", "2017-05-31", now="2017-09-05")
     assert missing.exit_code == 1 and "not yet in the ledger" in missing.output
     out = tmp_path / "then.csv"
-    exported = run("plan", "export", "dalian-2017", "-o", str(out), "--as-of", "2017-09-01T09:00",
-                   now="2017-09-05")
+    exported = run(
+        "plan",
+        "export",
+        "dalian-2017",
+        "-o",
+        str(out),
+        "--as-of",
+        "2017-09-01T09:00",
+        now="2017-09-05",
+    )
     assert exported.exit_code == 0, exported.output
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert {r["序号"]: r["状态"] for r in rows}["2"] == "overdue"
