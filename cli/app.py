@@ -33,6 +33,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "projections": ("cli.projection_commands", "app"),
 }
 
+# The order of `taizhang --help`.
+ORDER = ("dashboard", "sweep", "alerts", "serve", "init", *list(COMMANDS)[4:])
+
 
 def _load(name: str) -> Any:
     """The Click command for ``name``, built from its module on first use."""
@@ -43,7 +46,7 @@ def _load(name: str) -> Any:
     module, attribute = COMMANDS[name]
     target = getattr(import_module(module), attribute)
     if not isinstance(target, typer.Typer):
-        single = typer.Typer()
+        single = typer.Typer(add_completion=False)
         single.command(name)(target)
         target = single
     command = get_command(target)
@@ -55,7 +58,22 @@ class LedgerGroup(HelpGroup):
     """Turns refused commands into a message on stderr and exit code 1."""
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
-        return [*COMMANDS, *super().list_commands(ctx)]
+        built = [n for n in super().list_commands(ctx) if n not in COMMANDS]
+        return [*ORDER, *(n for n in built if n not in ORDER)]
+
+    def resolve_command(  # type: ignore[override]
+        self, ctx: typer.Context, args: list[str]
+    ) -> tuple[str | None, Any, list[str]]:
+        # Typer suggests close names from the commands built so far; offer every one.
+        name = args[0] if args else ""
+        known = name in COMMANDS or name in self.commands or name.startswith("-")
+        if name and not known and not ctx.resilient_parsing:
+            from difflib import get_close_matches
+
+            matches = get_close_matches(name, self.list_commands(ctx))
+            hint = f" Did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: typer.Context, name: str) -> Any:  # type: ignore[override]
         if name in COMMANDS:

@@ -11,6 +11,7 @@ from cli.help import HelpGroup
 
 app = typer.Typer(
     cls=HelpGroup,
+    add_completion=False,
     help="The working-day calendar: official data plus declared days.",
     no_args_is_help=True,
 )

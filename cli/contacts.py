@@ -11,6 +11,7 @@ from cli.help import HelpGroup
 
 app = typer.Typer(
     cls=HelpGroup,
+    add_completion=False,
     help="Contacts of units: email addresses and group-robot webhooks.",
     no_args_is_help=True,
 )

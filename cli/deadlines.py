@@ -9,7 +9,12 @@ import typer
 from cli.context import get
 from cli.help import HelpGroup
 
-app = typer.Typer(cls=HelpGroup, help="Deadline phrases: parse and inspect.", no_args_is_help=True)
+app = typer.Typer(
+    cls=HelpGroup,
+    add_completion=False,
+    help="Deadline phrases: parse and inspect.",
+    no_args_is_help=True,
+)
 
 
 @app.command("parse")

@@ -28,7 +28,7 @@ def _panel(title: str, rows: list[tuple[str, ...]], styles: tuple[str, ...]) -> 
     table = Table(show_header=False, expand=True, box=None, pad_edge=False, padding=(0, 1))
     for i, style in enumerate(styles):
         last = i == len(styles) - 1
-        table.add_column(style=style, no_wrap=not last, ratio=10 if last else None)
+        table.add_column(style=style, no_wrap=not last, ratio=10 if last else None, overflow="fold")
     for row in rows:
         table.add_row(*row)
     return Panel(table, border_style="dim", title=title, title_align="left")

@@ -15,7 +15,10 @@ from cli.logs import logger
 from cli.options import AsOfOpt, ValidAtOpt, moments
 
 app = typer.Typer(
-    cls=HelpGroup, help="Work plans and their breakdown tables.", no_args_is_help=True
+    cls=HelpGroup,
+    add_completion=False,
+    help="Work plans and their breakdown tables.",
+    no_args_is_help=True,
 )
 
 PLAN_COLUMNS = [

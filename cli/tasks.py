@@ -16,6 +16,7 @@ from cli.options import AsOfOpt, ValidAtOpt, moments
 
 app = typer.Typer(
     cls=HelpGroup,
+    add_completion=False,
     help="Tasks: list, show, report progress, complete, supervise.",
     no_args_is_help=True,
 )

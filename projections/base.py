@@ -108,8 +108,9 @@ class RowProjection(Projection):
 
     def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
         row: Row | None = None
+        handles = self.handles
         for event in life.events:
-            if isinstance(event, self.handles):
+            if isinstance(event, handles):
                 row = self.evolve(row, event)
         if row is not None:
             yield self.table, row

@@ -39,8 +39,9 @@ class HistoryProjection(Projection):
         insert_rows(conn, history, [_row(e) for e in events])
 
     def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
+        handles = self.handles
         for event in life.events:
-            if isinstance(event, self.handles):
+            if isinstance(event, handles):
                 yield history, _row(event, life.key)
 
 

@@ -36,6 +36,36 @@ Progress = Callable[[int, int], None]
 CHUNK = 20_000  # events per committed chunk: large enough to write in bulk, small in memory
 
 
+def refresh_statistics(engine: Engine, tables: Sequence[str] = ()) -> None:
+    """Give the planner statistics on ``tables`` (just filled by a replay), or with no
+    tables, on SQLite, wherever they have gone stale (``PRAGMA optimize``). Best effort:
+    the rows are committed already, and a busy store only means older statistics.
+
+    On PostgreSQL a vacuum too: until the visibility map is set, an index-only scan of a
+    covering index still visits every row (autovacuum keeps it up later). On SQLite the
+    statistics let the planner skip-scan (rm_task_versions_section); a sample of rows per
+    index is enough for that.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        if engine.dialect.name == "postgresql" and tables:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                for name in tables:
+                    conn.exec_driver_sql(f"VACUUM (ANALYZE) {name}")
+        elif engine.dialect.name == "sqlite":
+            with engine.begin() as conn:
+                conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+                for name in tables:
+                    conn.exec_driver_sql(f"ANALYZE {name}")
+                if not tables:
+                    conn.exec_driver_sql("PRAGMA optimize")
+    except SQLAlchemyError as e:
+        import structlog
+
+        structlog.get_logger().warning("statistics not refreshed", error=str(e).splitlines()[0])
+
+
 class LostRace(Exception):
     """Another runner moved a tracking position first."""
 
@@ -96,20 +126,7 @@ class Replay:
         return read
 
     def _settle(self, projections: Sequence[Projection]) -> None:
-        """Give the planner statistics on the freshly filled tables. On PostgreSQL a
-        vacuum too: until the visibility map is set, an index-only scan of a covering
-        index still visits every row. On SQLite the statistics let the planner skip-scan
-        (rm_task_versions_section); a sample of rows per index is enough for that."""
-        tables = [t.name for p in projections for t in p.tables]
-        if self.engine.dialect.name == "postgresql":
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                for name in tables:
-                    conn.exec_driver_sql(f"VACUUM (ANALYZE) {name}")
-        elif self.engine.dialect.name == "sqlite":
-            with self.engine.begin() as conn:
-                conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
-                for name in tables:
-                    conn.exec_driver_sql(f"ANALYZE {name}")
+        refresh_statistics(self.engine, [t.name for p in projections for t in p.tables])
 
     def _write(
         self,
@@ -194,8 +211,9 @@ class Replay:
     ) -> dict[tuple[Projection, Table], list[Row]]:
         rows: dict[tuple[Projection, Table], list[Row]] = {}
         for projection in projections:
+            handles = projection.handles
             for life in lives:
-                if any(isinstance(e, projection.handles) for e in life.events):
+                if any(isinstance(e, handles) for e in life.events):
                     for table, row in projection.replay(life):
                         rows.setdefault((projection, table), []).append(row)
         return rows

@@ -19,7 +19,7 @@ from projections.base import Projection, metadata
 from projections.history import HistoryProjection
 from projections.outbox import OutboxProjection
 from projections.plans import PlansProjection
-from projections.replay import CHUNK, LostRace, Replay
+from projections.replay import CHUNK, LostRace, Replay, refresh_statistics
 from projections.task_versions import TaskVersionsProjection
 from projections.tasks import TasksProjection
 from projections.timers import AlertPolicy, TimersProjection
@@ -146,7 +146,8 @@ class ProjectionRunner:
         read model is brought to the head in notification order.
         """
         head = self.ledger.recorder.max_notification_id() or 0
-        read = self._replay(head, batch_size, limit, progress) if replay else 0
+        replayed = self._replay(head, batch_size, limit, progress) if replay else 0
+        read = replayed
         while limit is None or read < limit:
             positions = self.positions()
             start = min(positions.get(p.name, 0) for p in self.projections)
@@ -170,6 +171,10 @@ class ProjectionRunner:
             read += len(notifications)
             if progress is not None:
                 progress(notifications[-1].id, head)
+        if read > replayed:
+            # The replay's statistics describe the tables as they were then; SQLite
+            # refreshes them only where the tables have grown well past that.
+            refresh_statistics(self.engine)
         return read
 
     def _replay(self, head: int, chunk: int, limit: int | None, progress: Progress | None) -> int:
@@ -218,7 +223,8 @@ class ProjectionRunner:
                     continue
                 if not self._claim(conn, projection.name, old, last):
                     raise LostRace  # leaving the block rolls the whole batch back
-                mine = [e for nid, e in events if nid > old and isinstance(e, projection.handles)]
+                handles = projection.handles
+                mine = [e for nid, e in events if nid > old and isinstance(e, handles)]
                 if mine:
                     projection.apply(conn, mine)
 

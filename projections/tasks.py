@@ -297,8 +297,9 @@ def task_states(life: Lifeline) -> list[Row]:
         states: list[Row] = []
         row: Row | None = None
         projection = TasksProjection()
+        handles = projection.handles
         for event in life.events:
-            if isinstance(event, projection.handles):
+            if isinstance(event, handles):
                 row = projection.evolve(row, event)
                 assert row is not None
                 states.append(row)

@@ -493,16 +493,47 @@ def test_unreachable_database_is_a_message_not_a_traceback() -> None:
     assert "Traceback" not in result.stderr
 
 
+def _plain(text: str) -> str:
+    """Output without terminal colours (FORCE_COLOR may be set)."""
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
 def test_group_help_lists_every_option_and_command() -> None:
-    top = CliRunner().invoke(app, ["--help"])
-    assert top.exit_code == 0
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    top = _plain(result.output)
     for name in ("--db", "--as", "--format", "TAIZHANG_DB", "sqlite:///taizhang.db"):
-        assert name in top.output
+        assert name in top
     for command in ("dashboard", "sweep", "alerts", "serve", "plan", "task", "projections"):
-        assert f"│ {command} " in top.output
-    task = CliRunner().invoke(app, ["task", "--help"])
-    assert task.exit_code == 0 and "Usage: root task" in task.output
-    assert "set-deadline" in task.output and "Set a due time by hand" in task.output
+        assert f"│ {command} " in top
+    names = [
+        line.split()[1] for line in top.splitlines() if line.startswith("│ ") and line[2] != " "
+    ]
+    commands = names[names.index("dashboard") :]
+    assert commands[:6] == ["dashboard", "sweep", "alerts", "serve", "init", "plan"]
+    assert len(commands) == len(set(commands))
+    shown = CliRunner().invoke(app, ["task", "--help"])
+    task = _plain(shown.output)
+    assert shown.exit_code == 0 and "Usage: root task" in task
+    assert "set-deadline" in task and "Set a due time by hand" in task
+
+
+@pytest.mark.parametrize("command", [["task"], ["plan"], ["dashboard"], ["serve"], []])
+def test_no_command_offers_shell_completion(command: list[str]) -> None:
+    shown = CliRunner().invoke(app, [*command, "--help"])
+    assert shown.exit_code == 0
+    assert "--install-completion" not in shown.output
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [(["dashbord"], "dashboard"), (["ini"], "init"), (["task", "lst"], "list")]
+)
+def test_a_mistyped_command_suggests_the_close_name(typed: list[str], meant: str) -> None:
+    wrong = CliRunner().invoke(app, typed)
+    assert wrong.exit_code == 2
+    assert f"Did you mean '{meant}'?" in _plain(wrong.output)
 
 
 def test_help_imports_neither_the_store_nor_typers_rich_help() -> None:
