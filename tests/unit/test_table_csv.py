@@ -82,14 +82,9 @@ def test_twenty_thousand_rows_are_read_whole(tmp_path: Path) -> None:
     Its speed is a benchmark figure (CSV rows/s in `make bench`), not a test's."""
     units = ["市财政局", "市统计局", "市审计局", "市发展改革委", "市人社局"]
     rows = [["序号", "项目", "工作任务", "牵头单位", "配合单位", "完成时限"]] + [
-        [
-            str(i),
-            f"{'一二三四五'[i % 5]}、稳增长",
-            f"第{i}项：市財政局網(wǎng)站要按月公開財政收支情況，解讀財政收支增減變化原因",
-            f"{units[i % 5]}牵头",
-            units[(i + 1) % 5],
-            "按月",
-        ]
+        [str(i), f"{'一二三四五'[i % 5]}、稳增长",
+         f"第{i}项：市財政局網(wǎng)站要按月公開財政收支情況，解讀財政收支增減變化原因",
+         f"{units[i % 5]}牵头", units[(i + 1) % 5], "按月"]
         for i in range(1, 20_001)
     ]
     path = write_csv(tmp_path / "big.csv", rows)

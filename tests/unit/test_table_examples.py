@@ -80,7 +80,7 @@ def test_dalian_service_catalogue_row_has_its_two_dates(dalian: list[TableRow]) 
 
 
 def test_dalian_lead_and_cooperating_units_follow_the_plan(dalian: list[TableRow]) -> None:
-    """ "市地税局、市国税局、市物价局分别牵头落实，市财政局配合" is kept as the plan says."""
+    """"市地税局、市国税局、市物价局分别牵头落实，市财政局配合" is kept as the plan says."""
     row = by_code(dalian, "5")
     assert (row.lead_units, row.co_units) == (("市地税局", "市国税局", "市物价局"), ("市财政局",))
 

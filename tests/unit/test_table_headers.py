@@ -12,14 +12,7 @@ from ledger.importing.table import TableError, TableRow, read_table
 CODE = ["序号", "编号"]
 SECTION = ["项目", "类别", "板块", "工作类别", "一级任务"]
 CONTENT = [
-    "工作任务",
-    "重点任务",
-    "任务内容",
-    "具体要求",
-    "工作要求",
-    "主要任务",
-    "工作内容",
-    "具体任务",
+    "工作任务", "重点任务", "任务内容", "具体要求", "工作要求", "主要任务", "工作内容", "具体任务",
 ]
 LEAD = ["牵头单位", "牵头部门", "责任单位", "责任部门", "责任科室", "责任主体"]
 CO = ["配合单位", "配合部门", "协办单位"]
@@ -86,25 +79,21 @@ def test_every_deadline_header_is_recognised(tmp_path: Path, name: str) -> None:
 
 def test_title_row_above_the_header_is_skipped(tmp_path: Path) -> None:
     """A title such as "…重点任务分解表" above the header is not taken for the header."""
-    path = write_csv(
-        tmp_path / "t.csv",
-        [
-            ["2017年政务公开工作要点重点任务分解表", "", ""],
-            ["", "", ""],
-            ["序号", "工作任务", "牵头单位"],
-            ["1", "公开预算", "市财政局"],
-        ],
-    )
+    path = write_csv(tmp_path / "t.csv", [
+        ["2017年政务公开工作要点重点任务分解表", "", ""],
+        ["", "", ""],
+        ["序号", "工作任务", "牵头单位"],
+        ["1", "公开预算", "市财政局"],
+    ])
     assert read_table(path) == [TableRow(4, "1", "", "公开预算", ("市财政局",), (), "")]
 
 
 def test_headers_with_spaces_notes_and_traditional_characters_are_recognised(
     tmp_path: Path,
 ) -> None:
-    """ "序 号", "牽頭單位（部門）" and "完成時限：" are still the known headers."""
+    """"序 号", "牽頭單位（部門）" and "完成時限：" are still the known headers."""
     row = read_one(
-        tmp_path,
-        ["序 号", "工作任務", "牽頭單位（部門）", "完成時限："],
+        tmp_path, ["序 号", "工作任務", "牽頭單位（部門）", "完成時限："],
         ["1", "公开预算", "市财政局", "8月底前"],
     )
     assert (row.code, row.lead_units, row.deadline_text) == ("1", ("市财政局",), "8月底前")
@@ -113,8 +102,7 @@ def test_headers_with_spaces_notes_and_traditional_characters_are_recognised(
 def test_several_content_columns_are_joined_line_by_line(tmp_path: Path) -> None:
     """工作任务 and 具体要求 together make the task text, one per line."""
     row = read_one(
-        tmp_path,
-        ["序号", "工作任务", "具体要求", "牵头单位"],
+        tmp_path, ["序号", "工作任务", "具体要求", "牵头单位"],
         ["1", "(一)加强预期引导", "按月公开财政收支情况", "市财政局"],
     )
     assert row.content == "(一)加强预期引导\n按月公开财政收支情况"
@@ -122,22 +110,16 @@ def test_several_content_columns_are_joined_line_by_line(tmp_path: Path) -> None
 
 def test_table_without_code_column_numbers_its_tasks(tmp_path: Path) -> None:
     """Without a 序号 column the tasks are numbered 1, 2, 3 in table order."""
-    path = write_csv(
-        tmp_path / "t.csv",
-        [
-            ["工作任务", "牵头单位"],
-            ["公开预算", "市财政局"],
-            ["公开审计", "市审计局"],
-        ],
-    )
+    path = write_csv(tmp_path / "t.csv", [
+        ["工作任务", "牵头单位"], ["公开预算", "市财政局"], ["公开审计", "市审计局"],
+    ])
     assert [r.code for r in read_table(path)] == ["1", "2"]
 
 
 def test_unrecognised_columns_are_ignored(tmp_path: Path) -> None:
     """Columns such as 备注 or 责任领导 do not disturb the reading."""
     row = read_one(
-        tmp_path,
-        ["序号", "工作任务", "责任领导", "牵头单位", "备注"],
+        tmp_path, ["序号", "工作任务", "责任领导", "牵头单位", "备注"],
         ["1", "公开预算", "张三", "市财政局", "无"],
     )
     assert (row.content, row.lead_units) == ("公开预算", ("市财政局",))
@@ -145,14 +127,9 @@ def test_unrecognised_columns_are_ignored(tmp_path: Path) -> None:
 
 def test_missing_content_column_is_reported_with_the_header_found(tmp_path: Path) -> None:
     """A header without a task column names its row and the headers it does have."""
-    path = write_csv(
-        tmp_path / "t.csv",
-        [
-            ["分解表", ""],
-            ["序号", "牵头单位", "备注"],
-            ["1", "市财政局", ""],
-        ],
-    )
+    path = write_csv(tmp_path / "t.csv", [
+        ["分解表", ""], ["序号", "牵头单位", "备注"], ["1", "市财政局", ""],
+    ])
     with pytest.raises(TableError) as err:
         read_table(path)
     expected = "no 工作任务 column in header row 2 (found: 序号、牵头单位、备注;"
@@ -176,17 +153,16 @@ def test_header_must_be_within_the_first_ten_rows(tmp_path: Path) -> None:
 def test_responsibility_columns_marked_lead_and_cooperating_are_told_apart(
     tmp_path: Path,
 ) -> None:
-    """ "责任单位(牵头)" and "责任单位(配合)" are the lead and the cooperating column."""
+    """"责任单位(牵头)" and "责任单位(配合)" are the lead and the cooperating column."""
     row = read_one(
-        tmp_path,
-        ["序号", "工作任务", "责任单位（牵头）", "责任单位（配合）"],
+        tmp_path, ["序号", "工作任务", "责任单位（牵头）", "责任单位（配合）"],
         ["1", "公开预算", "市财政局", "市审计局"],
     )
     assert (row.lead_units, row.co_units) == (("市财政局",), ("市审计局",))
 
 
 def test_header_naming_two_alternatives_is_recognised(tmp_path: Path) -> None:
-    """ "牵头单位/责任单位" names the lead column."""
+    """"牵头单位/责任单位" names the lead column."""
     header = ["序号", "工作任务", "牵头单位/责任单位"]
     row = read_one(tmp_path, header, ["1", "公开预算", "市财政局"])
     assert row.lead_units == ("市财政局",)
@@ -194,12 +170,9 @@ def test_header_naming_two_alternatives_is_recognised(tmp_path: Path) -> None:
 
 def test_two_level_header_with_short_sub_headers(tmp_path: Path) -> None:
     """责任单位 over 牵头 | 配合 (as a CSV export of merged headers) reads both columns."""
-    path = write_csv(
-        tmp_path / "t.csv",
-        [
-            ["序号", "工作任务", "责任单位", ""],
-            ["", "", "牵头", "配合"],
-            ["1", "公开预算", "市财政局", "市审计局"],
-        ],
-    )
+    path = write_csv(tmp_path / "t.csv", [
+        ["序号", "工作任务", "责任单位", ""],
+        ["", "", "牵头", "配合"],
+        ["1", "公开预算", "市财政局", "市审计局"],
+    ])
     assert read_table(path) == [TableRow(3, "1", "", "公开预算", ("市财政局",), ("市审计局",), "")]

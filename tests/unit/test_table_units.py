@@ -11,15 +11,8 @@ from ledger.importing.units import combine, parse_units
 
 @pytest.mark.parametrize(
     "cell",
-    [
-        "市财政局、市统计局",
-        "市财政局，市统计局",
-        "市财政局,市统计局",
-        "市财政局；市统计局",
-        "市财政局;市统计局",
-        "市财政局/市统计局",
-        "市财政局\n市统计局",
-    ],
+    ["市财政局、市统计局", "市财政局，市统计局", "市财政局,市统计局", "市财政局；市统计局",
+     "市财政局;市统计局", "市财政局/市统计局", "市财政局\n市统计局"],
 )
 def test_units_are_split_on_every_separator(cell: str) -> None:
     """Any of 、，,；;/ or a line break separates two units."""
@@ -41,7 +34,7 @@ def test_spaces_inside_and_around_names_are_ignored() -> None:
     ],
 )
 def test_trailing_etc_phrases_are_dropped(cell: str, lead: tuple[str, ...]) -> None:
-    """ "等", "等部门", "等相关单位" after the last unit are not part of its name."""
+    """"等", "等部门", "等相关单位" after the last unit are not part of its name."""
     assert parse_units(cell)[0] == lead
 
 
@@ -50,18 +43,15 @@ def test_trailing_etc_phrases_are_dropped(cell: str, lead: tuple[str, ...]) -> N
     [
         ("市自贸办牵头，市金融局配合", ("市自贸办",), ("市金融局",)),
         ("市自贸办牵头,市金融局配合", ("市自贸办",), ("市金融局",)),
-        (
-            "市编委办、市工商局牵头，市财政局、市建委配合",
-            ("市编委办", "市工商局"),
-            ("市财政局", "市建委"),
-        ),
+        ("市编委办、市工商局牵头，市财政局、市建委配合",
+         ("市编委办", "市工商局"), ("市财政局", "市建委")),
         ("市地税局、市国税局分别牵头落实，市财政局配合", ("市地税局", "市国税局"), ("市财政局",)),
     ],
 )
 def test_lead_and_cooperating_units_in_one_cell(
     cell: str, lead: tuple[str, ...], co: tuple[str, ...]
 ) -> None:
-    """ "A牵头，B配合" and "A、B牵头，C、D配合" split into lead and co units."""
+    """"A牵头，B配合" and "A、B牵头，C、D配合" split into lead and co units."""
     assert parse_units(cell) == (lead, co)
 
 
@@ -101,7 +91,7 @@ def test_units_without_a_role_take_the_role_named_after_them() -> None:
 
 
 def test_role_prefixes_name_lead_and_cooperating_units() -> None:
-    """ "牵头单位：A；配合单位：B" is read like "A牵头，B配合"."""
+    """"牵头单位：A；配合单位：B" is read like "A牵头，B配合"."""
     assert parse_units("牵头单位：市财政局；配合单位：市统计局") == (("市财政局",), ("市统计局",))
 
 
