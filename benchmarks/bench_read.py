@@ -110,25 +110,32 @@ def run(
     return figures
 
 
-def cli_timings(url: str, unit: str, now: datetime, runs: int = 5) -> dict[str, Any]:
-    """Whole-process, cold: `taizhang --help` and `taizhang task list --unit U`."""
-    env = {**os.environ, "TAIZHANG_DB": url, "TAIZHANG_NOW": now.isoformat()}
+def cli_timings(url: str, unit: str, now: datetime, runs: int = 9) -> dict[str, Any]:
+    """Whole-process, cold: `taizhang --help` and `taizhang task list --unit U`, medians.
 
-    def timed(args: list[str]) -> float:
-        samples = []
-        for _ in range(runs):
+    This machine's speed drifts (the same `import sqlalchemy` took 360 ms and 640 ms an
+    hour apart), so two references run interleaved with them, round after round: an empty
+    interpreter and `import sqlalchemy` alone, the floor of any command that reads a store.
+    """
+    env = {**os.environ, "TAIZHANG_DB": url, "TAIZHANG_NOW": now.isoformat()}
+    commands = {
+        "python_ms": ["-c", "pass"],
+        "import_sqlalchemy_ms": ["-c", "import sqlalchemy"],
+        "help_ms": ["-m", "cli", "--help"],
+        "task_list_unit_process_ms": [
+            "-m", "cli", "--format", "json", "task", "list", "--unit", unit,
+        ],
+    }
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, args in commands.items():
             began = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "cli", *args],
+                [sys.executable, *args],
                 env=env,
                 check=True,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            samples.append((time.perf_counter() - began) * 1000)
-        return statistics.median(samples)
-
-    return {
-        "help_ms": timed(["--help"]),
-        "task_list_unit_process_ms": timed(["--format", "json", "task", "list", "--unit", unit]),
-    }
+            samples[name].append((time.perf_counter() - began) * 1000)
+    return {name: statistics.median(found) for name, found in samples.items()}

@@ -106,7 +106,9 @@ def report(figs: list[dict[str, Any]]) -> str:
         if "cli" in f:
             lines.append(
                 f"  whole process, cold: taizhang --help {f['cli']['help_ms']:.0f} ms; "
-                f"task list --unit {f['cli']['task_list_unit_process_ms']:.0f} ms"
+                f"task list --unit {f['cli']['task_list_unit_process_ms']:.0f} ms "
+                f"(same rounds: python -c pass {f['cli']['python_ms']:.0f} ms, "
+                f"import sqlalchemy {f['cli']['import_sqlalchemy_ms']:.0f} ms)"
             )
         lines += [
             f"  sweep with {s['pending_timers']:,} pending timers and nothing due: "
