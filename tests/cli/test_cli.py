@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cli.app import app
+from cli.app import COMMANDS, app
 
 HEADER = "序号,项目,工作任务,牵头单位,配合单位,完成时限\n"
 TABLE = HEADER + (
@@ -514,6 +514,7 @@ def test_group_help_lists_every_option_and_command() -> None:
     commands = names[names.index("dashboard") :]
     assert commands[:6] == ["dashboard", "sweep", "alerts", "serve", "init", "plan"]
     assert len(commands) == len(set(commands))
+    assert set(commands) == {*COMMANDS, "init"}
     shown = CliRunner().invoke(app, ["task", "--help"])
     task = _plain(shown.output)
     assert shown.exit_code == 0 and "Usage: root task" in task
