@@ -17,13 +17,13 @@ from sqlalchemy import JSON, Connection, Table
 if TYPE_CHECKING:
     from projections.base import Row
 
-_SQL: dict[tuple[str, str, str], tuple[str, list[int]]] = {}
+_SQL: dict[tuple[str, str, str], tuple[str, str, list[int]]] = {}
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _statement(conn: Connection, table: Table, conflict: str) -> tuple[str, list[int]]:
-    """The INSERT for ``table`` in the driver's parameter style, and where its JSON
-    columns are."""
+def _statement(conn: Connection, table: Table, conflict: str) -> tuple[str, str, list[int]]:
+    """The INSERT for ``table`` in the driver's parameter style, its quoted column names
+    (for COPY) and where its JSON columns are."""
     dialect = conn.dialect.name
     found = _SQL.get((dialect, table.name, conflict))
     if found is not None:
@@ -35,7 +35,7 @@ def _statement(conn: Connection, table: Table, conflict: str) -> tuple[str, list
     marks = ", ".join(json_mark if isinstance(c.type, JSON) else mark for c in columns)
     names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in columns)
     sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {conflict}".rstrip()
-    found = (sql, [i for i, c in enumerate(columns) if isinstance(c.type, JSON)])
+    found = (sql, names, [i for i, c in enumerate(columns) if isinstance(c.type, JSON)])
     _SQL[(dialect, table.name, conflict)] = found
     return found
 
@@ -45,7 +45,7 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[Row], conflict: s
 
     ``conflict`` is an ``ON CONFLICT …`` clause (the same words on SQLite and PostgreSQL).
     """
-    sql, json_at = _statement(conn, table, conflict)
+    sql, names, json_at = _statement(conn, table, conflict)
     pick = itemgetter(*(c.name for c in table.columns))
     if not json_at:
         values: list[Any] = [pick(row) for row in rows]
@@ -66,16 +66,15 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[Row], conflict: s
     if not values:
         return 0
     if conn.dialect.name == "postgresql" and not conflict:
-        _copy(conn, table, values)
+        _copy(conn, table.name, names, values)
     else:
         conn.exec_driver_sql(sql, values)
     return len(values)
 
 
-def _copy(conn: Connection, table: Table, values: list[Any]) -> None:
+def _copy(conn: Connection, table: str, names: str, values: list[Any]) -> None:
     """PostgreSQL's COPY: many times faster than INSERTs, in the same transaction."""
-    names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in table.columns)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for value in values:
             copy.write_row(value)

@@ -77,10 +77,11 @@ class OutboxProjection(Projection):
 
     def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
         rows: dict[tuple[str, str], Row] = {}
+        handles = self.handles
         for event in life.events:
             if _is_raised(event):
                 rows.update({(r["channel"], r["address"]): r for r in _raised(event)})
-            elif isinstance(event, self.handles):  # delivered or abandoned
+            elif isinstance(event, handles):  # delivered or abandoned
                 row = rows.get((event.channel, event.address))
                 if row is not None:
                     row.update(_settled(event), next_at=None)

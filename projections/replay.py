@@ -121,12 +121,9 @@ class Replay:
             if progress is not None:
                 progress(read, head)
             if done:
-                self._settle(projections)
+                refresh_statistics(self.engine, [t.name for p in projections for t in p.tables])
                 break
         return read
-
-    def _settle(self, projections: Sequence[Projection]) -> None:
-        refresh_statistics(self.engine, [t.name for p in projections for t in p.tables])
 
     def _write(
         self,

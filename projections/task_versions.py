@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Column,
     Connection,
     Index,
@@ -29,7 +28,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from projections.base import Lifeline, Projection, Row, epoch, metadata
 from projections.bulk import insert_rows
-from projections.tasks import TasksProjection, task_states, tasks
+from projections.tasks import (
+    Standing,
+    TasksProjection,
+    standing,
+    standing_columns,
+    task_states,
+    tasks,
+)
 
 # What a version leaves out of the task row: the long texts, which the current row has.
 _NOT_VERSIONED = frozenset({"task_id", "content", "deadline_text", "version"})
@@ -69,12 +75,6 @@ task_versions = Table(
 # current links (rm_task_units). A new row only when the units or the standing change
 # (reports change neither), so "as of T, by unit" reads one table through one covering
 # index, as the current dashboard does.
-_STANDING = (
-    Column("plan_id", String(36), nullable=False),
-    Column("waived", Boolean, nullable=False),
-    Column("completed", Boolean, nullable=False),
-    Column("next_due", BigInteger),
-)
 task_unit_versions = Table(
     "rm_task_unit_versions",
     metadata,
@@ -83,7 +83,7 @@ task_unit_versions = Table(
     Column("since_version", Integer, primary_key=True),  # unique even within one second
     Column("rec_from", BigInteger, nullable=False),
     Column("rec_to", BigInteger, nullable=False),
-    *_STANDING,
+    *standing_columns(),
     Index(
         "rm_task_unit_versions_unit",
         "unit",
@@ -122,17 +122,12 @@ def held_at(moment: int) -> ColumnElement[bool]:
     return and_(task_versions.c.rec_to > moment, task_versions.c.rec_from <= moment)
 
 
-Standing = tuple[str, bool, bool, int | None]  # plan, waived, completed, operative due
 Held = tuple[list[str], Standing]  # a task's units and its standing with them
 UnitChange = tuple[int, int, Held]  # recorded at, since version, what is held from then
 
 
-def _standing(row: Row) -> Standing:
-    return (row["plan_id"], row["waived"], row["completed_on"] is not None, row["next_due"])
-
-
 def _held(row: Row) -> Held:
-    return _unit_names(row), _standing(row)
+    return _unit_names(row), standing(row)
 
 
 def _versions(
@@ -156,7 +151,7 @@ def _versions(
             and row["co_units"] is previous["co_units"]
         )
         previous = row
-        held = (held_before[0] if same and held_before else _unit_names(row), _standing(row))
+        held = (held_before[0] if same and held_before else _unit_names(row), standing(row))
         if held != held_before:
             changes.append((at, event.originator_version, held))
             held_before = held

@@ -76,6 +76,24 @@ tasks = Table(
     Index("rm_tasks_section", "section", "waived", "completed_on", "next_due", "row"),
 )
 
+Standing = tuple[str, bool, bool, int | None]  # plan, waived, completed, operative due
+
+
+def standing(row: Row) -> Standing:
+    """A task's standing facts, as its unit links (current and versioned) carry them."""
+    return (row["plan_id"], row["waived"], row["completed_on"] is not None, row["next_due"])
+
+
+def standing_columns() -> list[Column[Any]]:
+    """The columns of ``standing``, for each table of unit links (a Column has one table)."""
+    return [
+        Column("plan_id", String(36), nullable=False),
+        Column("waived", Boolean, nullable=False),
+        Column("completed", Boolean, nullable=False),
+        Column("next_due", BigInteger),
+    ]
+
+
 task_units = Table(
     "rm_task_units",
     metadata,
@@ -84,10 +102,7 @@ task_units = Table(
     Column("role", String(4), nullable=False),  # "lead" or "co"
     # The task's standing facts, copied onto each of its links, so the dashboard by unit
     # aggregates one table through one covering index instead of joining every link.
-    Column("plan_id", String(36), nullable=False),
-    Column("waived", Boolean, nullable=False),
-    Column("completed", Boolean, nullable=False),
-    Column("next_due", BigInteger),
+    *standing_columns(),
     Index("rm_task_units_unit", "unit", "plan_id", "waived", "completed", "next_due"),
     Index("rm_task_units_plan", "plan_id", "unit", "waived", "completed", "next_due"),
 )
@@ -310,16 +325,16 @@ def task_states(life: Lifeline) -> list[Row]:
 
 def _links(row: Row) -> list[Row]:
     """A task's unit links, each carrying the task's standing."""
-    completed = row["completed_on"] is not None
+    plan_id, waived, completed, next_due = standing(row)
     return [
         {
             "task_id": row["task_id"],
             "unit": unit,
             "role": role,
-            "plan_id": row["plan_id"],
-            "waived": row["waived"],
+            "plan_id": plan_id,
+            "waived": waived,
             "completed": completed,
-            "next_due": row["next_due"],
+            "next_due": next_due,
         }
         for unit, role in _units(row)
     ]

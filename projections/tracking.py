@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import cache
 
 from sqlalchemy import BigInteger, Column, Connection, Integer, String, Table, select, text
 
@@ -28,13 +29,17 @@ tracking = Table(
 )
 
 
-def fingerprint(projection: Projection) -> str:
+@cache
+def _ddl(table: Table) -> str:
+    """A table's DDL with its indexes: compiled once per process (a read command asks
+    whether its read models are current, and a catch-up asks again)."""
     from sqlalchemy.schema import CreateIndex, CreateTable
 
-    ddl = "\n".join(
-        "\n".join([str(CreateTable(t)), *sorted(str(CreateIndex(i)) for i in t.indexes)])
-        for t in projection.tables
-    )
+    return "\n".join([str(CreateTable(table)), *sorted(str(CreateIndex(i)) for i in table.indexes)])
+
+
+def fingerprint(projection: Projection) -> str:
+    ddl = "\n".join(_ddl(t) for t in projection.tables)
     ddl += "\n" + projection.fingerprint_extra()
     return hashlib.sha256(ddl.encode()).hexdigest()
 
