@@ -141,10 +141,12 @@ def list_plans(ctx: typer.Context, as_of: AsOfOpt = None) -> None:
     """Every plan in the ledger (or in it at --as-of, as it stood then)."""
     from cli.render import emit
     from projections.queries import list_plans as query
+    from projections.queries import plans_as_of
 
     context = get(ctx)
     at, _ = moments(context, as_of, None)
-    rows = query(context.read_models(), as_of=at)
+    engine = context.read_models()
+    rows = query(engine) if at is None else plans_as_of(context.ledger(), engine, at)
     emit(context.settings.fmt, rows, PLAN_COLUMNS, title="plans")
 
 
@@ -159,13 +161,14 @@ def show(
     from cli.render import emit
     from ledger.errors import NotFound
     from projections.queries import list_plans as query
-    from projections.queries import list_tasks, resolve_plan_id
+    from projections.queries import list_tasks, plans_as_of, resolve_plan_id
 
     context = get(ctx)
     at, day = moments(context, as_of, valid_at)
     engine = context.read_models()
     plan_id = resolve_plan_id(engine, plan)
-    found = next((p for p in query(engine, as_of=at) if p["id"] == plan_id), None)
+    held = query(engine) if at is None else plans_as_of(context.ledger(), engine, at, plan_id)
+    found = next((p for p in held if p["id"] == plan_id), None)
     if found is None:
         raise NotFound(f"plan {plan} was not yet in the ledger at {as_of}")
     views = list_tasks(engine, now=context.now(), plan_id=plan_id, as_of=at, valid_at=day)

@@ -1,27 +1,32 @@
-"""Read model: what changed when, by whom — one row per task event, for auditors."""
+"""Read model: what changed when, by whom — an index of every event, for auditors.
+
+One row per event, keyed as the event store keys it (aggregate id and version), with
+the facts an auditor filters on: kind and type, when it was recorded, the day it
+happened, who acted. What the event itself says stays in the event store and is read
+from there (``Ledger.events.get``), decoded as the ledger decodes it today.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Connection, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Connection, Index, Integer, String, Table, Text
 
 from projections.base import Lifeline, Projection, Row, epoch, metadata
 from projections.bulk import insert_rows
-from projections.events import ALERT, PLAN, TASK, aggregate_of, history_entry
+from projections.events import ALERT, PLAN, TASK, aggregate_of, plain
 
 history = Table(
     "rm_history",
     metadata,
     Column("originator_id", String(36), primary_key=True),
     Column("seq", Integer, primary_key=True),
-    Column("kind", String(16), nullable=False),  # "task" or "plan"
+    Column("kind", String(16), nullable=False),  # "task", "plan" or "alert"
     Column("type", String(64), nullable=False),
     Column("recorded_at", BigInteger, nullable=False),
     Column("occurred_on", String(10)),
     Column("actor", Text),
-    Column("details", JSON, nullable=False),
     Index("rm_history_recorded", "recorded_at"),
     Index("rm_history_actor", "actor", "recorded_at"),
 )
@@ -46,14 +51,12 @@ class HistoryProjection(Projection):
 
 
 def _row(event: Any, key: str | None = None) -> Row:
-    entry = history_entry(event)
     return {
         "originator_id": key or str(event.originator_id),
-        "seq": entry.pop("seq"),
+        "seq": event.originator_version,
         "kind": aggregate_of(event),
-        "type": entry.pop("type"),
+        "type": type(event).__name__,
         "recorded_at": epoch(event.timestamp),
-        "occurred_on": entry.pop("occurred_on"),
-        "actor": entry.pop("actor"),
-        "details": {k: v for k, v in entry.items() if k != "recorded_at"},
+        "occurred_on": plain(getattr(event, "occurred_on", None)),
+        "actor": getattr(event, "actor", None),
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Integer, String, Table, Text
@@ -31,29 +30,6 @@ plans = Table(
 PLAN_FIELDS = ("ref", "title", "issuer", "doc_no", "year", "issued_on", "tz")
 
 
-def plan_step(row: Row | None, kind: str, plan_id: str, at: int, fields: Mapping[str, Any]) -> Row:
-    """The plan row after one of its events, given by the event's type name, when it was
-    recorded and its own fields — an event's, or a history entry's plain ones (so
-    `plan list --as-of` folds the history with this same mapping)."""
-    if kind == "Registered":
-        return {
-            "plan_id": plan_id,
-            **{f: plain(fields[f]) for f in PLAN_FIELDS},
-            "tasks": 0,
-            "imports": 0,
-            "registered_at": at,
-            "updated_at": at,
-        }
-    assert row is not None, "a plan event before the plan was registered"
-    row = {**row, "updated_at": at}
-    if kind == "Amended":
-        row.update({name: plain(value) for name, value in fields["changes"].items()})
-    elif kind == "TableImported":
-        row["tasks"] += len(fields["added"])
-        row["imports"] += 1
-    return row
-
-
 class PlansProjection(RowProjection):
     name = "plans"
     table = plans
@@ -62,5 +38,21 @@ class PlansProjection(RowProjection):
 
     def evolve(self, row: Row | None, event: Any) -> Row | None:
         at = epoch(event.timestamp)
-        assert at is not None
-        return plan_step(row, type(event).__name__, str(event.originator_id), at, vars(event))
+        kind = type(event).__name__
+        if kind == "Registered":
+            return {
+                "plan_id": str(event.originator_id),
+                **{f: plain(getattr(event, f)) for f in PLAN_FIELDS},
+                "tasks": 0,
+                "imports": 0,
+                "registered_at": at,
+                "updated_at": at,
+            }
+        assert row is not None, "a plan event before the plan was registered"
+        row = {**row, "updated_at": at}
+        if kind == "Amended":
+            row.update({name: plain(value) for name, value in event.changes.items()})
+        elif kind == "TableImported":
+            row["tasks"] += len(event.added)
+            row["imports"] += 1
+        return row

@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from ledger.status import WARNING_WINDOW, Facts, Standing, assess
-from projections.plans import PLAN_FIELDS, plan_step, plans
+from projections.plans import PLAN_FIELDS, plans
 from projections.tasks import task_units, tasks
+
+if TYPE_CHECKING:
+    from ledger.application import Ledger
 
 STATUSES = ("open", "in_progress", "done", "done_late", "overdue", "waived", "no_deadline")
 
@@ -105,10 +108,8 @@ def facts_of(row: dict[str, Any], valid_at: date | None = None) -> Facts:
     )
 
 
-def list_plans(engine: Engine, as_of: datetime | None = None) -> list[dict[str, Any]]:
-    """Every plan, or every plan the ledger held at ``as_of`` as it stood then."""
-    if as_of is not None:
-        return _plans_as_of(engine, as_of)
+def list_plans(engine: Engine) -> list[dict[str, Any]]:
+    """Every plan, as it stands now."""
     with engine.connect() as conn:
         rows = conn.execute(select(plans).order_by(plans.c.year, plans.c.ref))
         return [_plan_item(dict(r._mapping)) for r in rows]
@@ -118,23 +119,39 @@ def _plan_item(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["plan_id"], **{f: row[f] for f in PLAN_FIELDS}, "tasks": row["tasks"]}
 
 
-def _plans_as_of(engine: Engine, as_of: datetime) -> list[dict[str, Any]]:
-    """Plans as they stood at ``as_of``: their history entries (a plan has a handful,
-    found through the history's key) folded with the plans read model's own mapping."""
+def plans_as_of(
+    ledger: Ledger, engine: Engine, as_of: datetime, plan_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The plans the ledger held at ``as_of`` (or that one plan), as they stood then.
+
+    The history index names each plan's events recorded by then (a plan has a handful);
+    they are read from the event store and folded with the plans read model's mapping.
+    """
+    from uuid import UUID
+
     from projections.history import history
+    from projections.plans import PlansProjection
 
     h = history
     query = (
-        select(h.c.originator_id, h.c.type, h.c.recorded_at, h.c.details)
+        select(h.c.originator_id, func.max(h.c.seq))
         .where(h.c.originator_id.in_(select(plans.c.plan_id)))
         .where(h.c.recorded_at <= int(as_of.timestamp()))
-        .order_by(h.c.originator_id, h.c.seq)
+        .group_by(h.c.originator_id)
     )
-    found: dict[str, dict[str, Any]] = {}
+    if plan_id is not None:
+        query = query.where(h.c.originator_id == plan_id)
     with engine.connect() as conn:
-        for plan_id, kind, at, details in conn.execute(query):
-            found[plan_id] = plan_step(found.get(plan_id), kind, plan_id, at, details)
-    return sorted((_plan_item(r) for r in found.values()), key=lambda p: (p["year"], p["ref"]))
+        held = conn.execute(query).all()
+    projection = PlansProjection()
+    found = []
+    for key, last in held:
+        row: dict[str, Any] | None = None
+        for event in ledger.events.get(UUID(key), lte=last):
+            row = projection.evolve(row, event)
+        assert row is not None
+        found.append(_plan_item(row))
+    return sorted(found, key=lambda p: (p["year"], p["ref"]))
 
 
 def list_tasks(

@@ -444,6 +444,24 @@ def test_plan_commands_travel_in_time(run: Any, table: Path, tmp_path: Path) -> 
     assert {r["序号"]: r["状态"] for r in rows}["2"] == "overdue"
 
 
+def test_plan_as_of_shows_the_title_it_had_then(run: Any, table: Path) -> None:
+    """A later import corrects the title and issue day (Plan.Amended); as of a moment
+    between the two, plan list and plan show give the first ones, read from the store."""
+    imported(run, table)
+    fixed = [*IMPORT]
+    fixed[fixed.index("--title") + 1] = "大连市2017年政务公开工作要点（修订）"
+    fixed[fixed.index("--issued-on") + 1] = "2017-05-27"
+    again = run("plan", "import", str(table), *fixed, now="2017-07-03T09:00")
+    assert again.exit_code == 0, again.output
+    [then] = as_json(run, "plan", "list", "--as-of", "2017-07-01")
+    [now] = as_json(run, "plan", "list")
+    assert (then["title"], then["issued_on"]) == ("大连市2017年政务公开工作要点", "2017-05-26")
+    assert (now["title"], now["issued_on"]) == (fixed[1], "2017-05-27")
+    assert as_json(run, "plan", "list", "--as-of", "2017-07-04") == [now]
+    shown = as_json(run, "plan", "show", "dalian-2017", "--as-of", "2017-07-01")
+    assert shown["title"] == then["title"] and shown["tasks"] == 3
+
+
 def test_alerts_as_of_shows_only_those_raised_by_then(run: Any, table: Path) -> None:
     """Sweeps on 25 Aug (a due-soon reminder for task 2) and on 5 Sep (its overdue alert):
     alerts --as-of between the two shows the first only."""
