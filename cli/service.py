@@ -70,21 +70,52 @@ def tick(context: Context, config: ServiceConfig) -> TickReport:
     return TickReport(swept.raised, swept.late, sent.delivered, sent.failed + sent.abandoned)
 
 
+class _Ticks:
+    """The tick job: one at a time; a wake-up while one runs makes it run once more (the
+    events that woke it may have come after it read the log)."""
+
+    def __init__(
+        self, context: Context, config: ServiceConfig, scheduler: Any, stop: threading.Event
+    ) -> None:
+        self.context, self.config, self.scheduler, self.stop = context, config, scheduler, stop
+        self.running = threading.Event()
+        self.again = threading.Event()
+
+    def run(self) -> None:
+        self.running.set()
+        try:
+            while True:
+                self.again.clear()
+                try:
+                    report = tick(self.context, self.config)
+                except Exception:  # keep ticking: the next tick retries what this one missed
+                    log.exception("tick.failed")
+                    return
+                if report.raised or report.delivered or report.failed:
+                    log.info("tick", **vars(report))
+                if not self.again.is_set() or self.stop.is_set():
+                    return
+        finally:
+            self.running.clear()
+
+    def wake(self) -> None:
+        """Tick now (from the listener's thread)."""
+        self.again.set()
+        if not self.running.is_set():
+            self.scheduler.modify_job("tick", next_run_time=_now())
+
+
 def serve(context: Context, config: ServiceConfig, interval: float) -> None:
-    """Run until SIGTERM/SIGINT: a tick every ``interval`` seconds, a health line a minute."""
+    """Run until SIGTERM/SIGINT: a tick every ``interval`` seconds, a health line a minute;
+    on PostgreSQL also a tick as soon as another process records events."""
     from apscheduler.schedulers.background import BackgroundScheduler
+
+    from ledger.store import EVENTS_TABLE
+    from projections.wakeup import Listener, install
 
     stop = threading.Event()
     scheduler = BackgroundScheduler(timezone="UTC")
-
-    def run_tick() -> None:
-        try:
-            report = tick(context, config)
-        except Exception:  # keep ticking: the next tick retries whatever this one missed
-            log.exception("tick.failed")
-            return
-        if report.raised or report.delivered or report.failed:
-            log.info("tick", **vars(report))
+    ticks = _Ticks(context, config, scheduler, stop)
 
     def health() -> None:
         lags = context.runner().status()
@@ -97,7 +128,9 @@ def serve(context: Context, config: ServiceConfig, interval: float) -> None:
     # One tick at a time, none queued up behind a slow one; missed ticks are not replayed
     # (the next tick catches up with everything anyway).
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
-    scheduler.add_job(run_tick, "interval", seconds=interval, next_run_time=_now(), **common)
+    scheduler.add_job(
+        ticks.run, "interval", seconds=interval, next_run_time=_now(), id="tick", **common
+    )
     scheduler.add_job(health, "interval", seconds=60, next_run_time=_now(), **common)
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -106,11 +139,23 @@ def serve(context: Context, config: ServiceConfig, interval: float) -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    log.info("service.started", interval=interval, config=config.source, db=context.settings.db)
+    engine = context.runner().engine
+    listener = Listener(engine, ticks.wake) if install(engine, EVENTS_TABLE) else None
+    log.info(
+        "service.started",
+        interval=interval,
+        wakes_on_notify=listener is not None,
+        config=config.source,
+        db=context.settings.db,
+    )
     scheduler.start()
+    if listener is not None:
+        listener.start()
     try:
         stop.wait()
     finally:
+        if listener is not None:
+            listener.stop()
         scheduler.shutdown(wait=True)  # lets a running tick finish its batch
         log.info("service.stopped")
 

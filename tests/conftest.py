@@ -72,6 +72,13 @@ def pg_url(pg_server: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def other_pg_url(pg_server: str) -> Iterator[str]:
+    """A second schema of this test's own, for a neighbour in the same database."""
+    with pg_schema(pg_server) as url:
+        yield url
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'taizhang.db'}"
 
