@@ -26,24 +26,32 @@ log = structlog.get_logger()
 
 def install(engine: Engine, events_table: str) -> bool:
     """Create (or replace) the trigger that notifies on every write to ``events_table``;
-    False, doing nothing, where the store cannot notify."""
+    False where the store cannot notify, or the trigger cannot be made (a role without
+    the right to): the service then polls."""
     if engine.dialect.name != "postgresql":
         return False
-    with engine.begin() as conn:
-        # Two services starting at once must not race on CREATE OR REPLACE.
-        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": _FUNCTION})
-        conn.execute(
-            text(
-                f"CREATE OR REPLACE FUNCTION {_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$"
-                f" BEGIN PERFORM pg_notify('{CHANNEL}', TG_TABLE_SCHEMA); RETURN NULL; END $$"
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with engine.begin() as conn:
+            # Two services starting at once must not race on CREATE OR REPLACE.
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": _FUNCTION})
+            conn.execute(
+                text(
+                    f"CREATE OR REPLACE FUNCTION {_FUNCTION}() RETURNS trigger LANGUAGE plpgsql"
+                    f" AS $$ BEGIN PERFORM pg_notify('{CHANNEL}', TG_TABLE_SCHEMA); RETURN NULL;"
+                    " END $$"
+                )
             )
-        )
-        conn.execute(
-            text(
-                f"CREATE OR REPLACE TRIGGER {_FUNCTION} AFTER INSERT ON {events_table}"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION {_FUNCTION}()"
+            conn.execute(
+                text(
+                    f"CREATE OR REPLACE TRIGGER {_FUNCTION} AFTER INSERT ON {events_table}"
+                    f" FOR EACH STATEMENT EXECUTE FUNCTION {_FUNCTION}()"
+                )
             )
-        )
+    except SQLAlchemyError as e:
+        log.warning("wakeup.unavailable", error=str(e).splitlines()[0])
+        return False
     return True
 
 

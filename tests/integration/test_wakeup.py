@@ -68,6 +68,22 @@ def test_sqlite_has_no_notifications(sqlite_url: str) -> None:
     assert not install(create_engine(sqlite_url), EVENTS_TABLE)
 
 
+@pytest.mark.postgres
+def test_a_trigger_that_cannot_be_made_leaves_the_service_polling(pg_url: str) -> None:
+    store(pg_url)
+    engine = create_engine(pg_url)
+    assert not install(engine, "no_such_table")
+    with engine.connect() as conn:  # and nothing of it was left behind
+        functions = conn.execute(
+            text(
+                "SELECT count(*) FROM pg_proc WHERE proname = 'taizhang_events_notify'"
+                " AND pronamespace = current_schema()::regnamespace"
+            )
+        ).scalar_one()
+    engine.dispose()
+    assert functions == 0
+
+
 def positions(url: str) -> tuple[int, int]:
     """(lowest read-model position, head of the log), read without catching up."""
     engine = create_engine(url)
