@@ -11,6 +11,7 @@ import time
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from structlog.testing import capture_logs
 
 from ledger.application import PlanMeta, TaskFields
 from ledger.store import EVENTS_TABLE, open_ledger
@@ -72,7 +73,10 @@ def test_sqlite_has_no_notifications(sqlite_url: str) -> None:
 def test_a_trigger_that_cannot_be_made_leaves_the_service_polling(pg_url: str) -> None:
     store(pg_url)
     engine = create_engine(pg_url)
-    assert not install(engine, "no_such_table")
+    with capture_logs() as logs:
+        assert not install(engine, "no_such_table")
+    assert [e["event"] for e in logs] == ["wakeup.unavailable"]
+    assert "no_such_table" in logs[0]["error"]
     with engine.connect() as conn:  # and nothing of it was left behind
         functions = conn.execute(
             text(
