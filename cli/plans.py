@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,13 @@ from cli.context import get
 from cli.help import HelpGroup
 from cli.logs import logger
 from cli.options import AsOfOpt, ValidAtOpt, moments
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy import Engine
+
+    from cli.context import Context
 
 app = typer.Typer(
     cls=HelpGroup,
@@ -140,14 +147,22 @@ def _show_report(fmt: str, report: Any, rows: int) -> None:
 def list_plans(ctx: typer.Context, as_of: AsOfOpt = None) -> None:
     """Every plan in the ledger (or in it at --as-of, as it stood then)."""
     from cli.render import emit
-    from projections.queries import list_plans as query
-    from projections.queries import plans_as_of
 
     context = get(ctx)
     at, _ = moments(context, as_of, None)
-    engine = context.read_models()
-    rows = query(engine) if at is None else plans_as_of(context.ledger(), engine, at)
+    rows = _plans(context, context.read_models(), at)
     emit(context.settings.fmt, rows, PLAN_COLUMNS, title="plans")
+
+
+def _plans(
+    context: Context, engine: Engine, at: datetime | None, plan_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The plans now (from the read model), or as they stood at ``at`` (from the store)."""
+    from projections.queries import list_plans, plans_as_of
+
+    if at is None:
+        return list_plans(engine)
+    return plans_as_of(context.ledger(), engine, at, plan_id)
 
 
 @app.command("show")
@@ -160,15 +175,13 @@ def show(
     """One plan: its facts and how its tasks stand (now, --as-of, --valid-at)."""
     from cli.render import emit
     from ledger.errors import NotFound
-    from projections.queries import list_plans as query
-    from projections.queries import list_tasks, plans_as_of, resolve_plan_id
+    from projections.queries import list_tasks, resolve_plan_id
 
     context = get(ctx)
     at, day = moments(context, as_of, valid_at)
     engine = context.read_models()
     plan_id = resolve_plan_id(engine, plan)
-    held = query(engine) if at is None else plans_as_of(context.ledger(), engine, at, plan_id)
-    found = next((p for p in held if p["id"] == plan_id), None)
+    found = next((p for p in _plans(context, engine, at, plan_id) if p["id"] == plan_id), None)
     if found is None:
         raise NotFound(f"plan {plan} was not yet in the ledger at {as_of}")
     views = list_tasks(engine, now=context.now(), plan_id=plan_id, as_of=at, valid_at=day)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, func, select
 
 from ledger.status import WARNING_WINDOW, Facts, Standing, assess
-from projections.plans import PLAN_FIELDS, plans
+from projections.plans import PLAN_FIELDS, PlansProjection, plans
 from projections.tasks import task_units, tasks
 
 if TYPE_CHECKING:
@@ -130,7 +130,6 @@ def plans_as_of(
     from uuid import UUID
 
     from projections.history import history
-    from projections.plans import PlansProjection
 
     h = history
     query = (
