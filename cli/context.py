@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from cli.config import ServiceConfig
     from ledger.application import Ledger
     from projections.base import Projection
+    from projections.reader import Reader, SqliteReader
     from projections.runner import ProjectionRunner
 
 
@@ -46,6 +47,7 @@ class Context:
     _runner: ProjectionRunner | None = field(default=None, init=False)
     _config: ServiceConfig | None = field(default=None, init=False)
     _engine: Engine | None = field(default=None, init=False)
+    _quick: SqliteReader | None = field(default=None, init=False)
 
     def config(self) -> ServiceConfig:
         """The service configuration (alert policy, channels); every command reads the same."""
@@ -102,6 +104,24 @@ class Context:
             self._engine = create_engine(self.settings.db)
         return self._engine
 
+    def reader(self) -> Reader:
+        """Plain-SQL access to read models that are current: straight through sqlite3 when
+        a SQLite store's read models are known current (projections/quick.py), else
+        through the engine of :meth:`read_models`."""
+        from projections.quick import open_current
+        from projections.reader import EngineReader
+
+        if self._quick is None and self._ledger is None and self._engine is None:
+            self._quick = open_current(self.settings.db, self.policy_tag())
+        if self._quick is not None:
+            return self._quick
+        return EngineReader(self.read_models())
+
+    def policy_tag(self) -> str:
+        """What the timers read model depends on, as the quick path's digest takes it."""
+        config = self.config()
+        return repr((config.reminders, config.escalate_after))
+
     def read_models(self) -> Engine:
         """An engine on read models that are current; opens the event store only if they
         are not (so a read command on a current store stays quick to start)."""
@@ -114,11 +134,30 @@ class Context:
             try:
                 with self.engine().connect() as conn:
                     if current(conn, self.projections(), EVENTS_TABLE):
+                        self._vouch(self.engine())
                         return self.engine()
             except SQLAlchemyError:
                 pass  # no read models yet, or an older shape: the full path sets them up
             self._dispose_plain_engine()
-        return self.fresh().engine
+        engine = self.fresh().engine
+        self._vouch(engine)
+        return engine
+
+    def _vouch(self, engine: Engine) -> None:
+        """After the full check, let the next read command on a SQLite store skip it."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from projections.quick import code_digest, sqlite_file
+        from projections.tracking import vouch
+
+        if sqlite_file(self.settings.db) is None:
+            return  # only a plain SQLite file is ever read the quick way
+        names = [p.name for p in self.projections()]
+        try:
+            with engine.begin() as conn:
+                vouch(conn, code_digest(self.policy_tag()), names)
+        except SQLAlchemyError:
+            pass  # a store opened read-only: the next command checks in full again
 
     def _dispose_plain_engine(self) -> None:
         if self._engine is not None:
@@ -139,6 +178,8 @@ class Context:
         return runner
 
     def close(self) -> None:
+        if self._quick is not None:
+            self._quick.close()
         self._dispose_plain_engine()
         if self._ledger is not None:
             self._ledger.close()

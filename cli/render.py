@@ -34,19 +34,51 @@ def emit_csv(rows: Sequence[Mapping[str, Any]], columns: Columns) -> None:
         writer.writerow([_cell(row.get(field)) for field, _ in columns])
 
 
+def fit(widths: Sequence[int], room: int, floor: int = 4) -> list[int]:
+    """Column widths that fit ``room`` cells: the widest columns narrow first (their
+    text wraps), none below ``floor`` or its own width."""
+    fitted = list(widths)
+    while sum(fitted) > room:
+        widest = max(fitted)
+        if widest <= floor:
+            break
+        below = max((w for w in fitted if w < widest), default=0)
+        count = fitted.count(widest)
+        over = sum(fitted) - room
+        cut = min(widest - max(below, floor), -(-over // count))
+        fitted = [w - cut if w == widest else w for w in fitted]
+    return fitted
+
+
 def emit_table(
     rows: Sequence[Mapping[str, Any]], columns: Columns, *, title: str | None = None
 ) -> None:
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    console = Console(soft_wrap=False, highlight=False)
+    cells = [[_cell(row.get(field)) for field, _ in columns] for row in rows]
+    # Widths are measured here, once per cell, and fitted to the terminal: left to
+    # itself Rich measures every cell several times over, most of the time of a long
+    # list of Chinese text. Each column adds a border and two cells of padding.
+    natural = [
+        max(
+            cell_len(line) for text in [header, *(r[i] for r in cells)] for line in text.split("\n")
+        )
+        for i, (_, header) in enumerate(columns)
+    ]
     table = Table(title=title, show_lines=False, header_style="bold")
-    for _, header in columns:
-        table.add_column(header, overflow="fold")
-    for row in rows:
+    for (_, header), width in zip(
+        columns, fit(natural, console.width - 3 * len(columns) - 1), strict=False
+    ):
+        table.add_column(header, overflow="fold", width=width)
+    for row, texts in zip(rows, cells, strict=True):
         style = LIGHT_STYLE.get(str(row.get("light", "")))
-        table.add_row(*(_cell(row.get(field)) for field, _ in columns), style=style)
-    Console(soft_wrap=False).print(table)
+        # Text, not str: what a table holds is data, never Rich markup ("[2024]" stays).
+        table.add_row(*(Text(t) for t in texts), style=style)
+    console.print(table)
 
 
 def emit(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
-
 from ledger.errors import InvalidInput, NotFound
 
-if TYPE_CHECKING:  # the application is imported when a ledger is opened, not before:
-    # a read command on current read models never needs it (see cli/context.py)
+# The application, and SQLAlchemy itself, are imported when a store is opened, not
+# before: a read command on current read models never needs the first (cli/context.py),
+# and on a SQLite store not the second either (projections/quick.py).
+if TYPE_CHECKING:
     from ledger.application import Clock, Ledger
 
 DEFAULT_URL = "sqlite:///taizhang.db"
@@ -19,6 +19,8 @@ MEMORY_URL = "memory://"
 
 
 def _sqlite_path(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
@@ -32,6 +34,8 @@ def store_env(url: str, *, create: bool) -> dict[str, str]:
     """The eventsourcing environment for a URL."""
     if url == MEMORY_URL:
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    from sqlalchemy.engine import make_url
+
     try:
         backend = make_url(url).get_backend_name()
     except Exception as e:  # SQLAlchemy raises ArgumentError with a terse message
@@ -68,6 +72,8 @@ def open_ledger(
         # and a refused command must leave the file byte for byte as it was.
         ledger.recorder.datastore.init_sqlite_wal_mode()  # type: ignore[attr-defined]
     if not create and url != MEMORY_URL and not _has_events_table(ledger):
+        from sqlalchemy.engine import make_url
+
         ledger.close()
         raise NotFound(
             f"no ledger in {make_url(url).render_as_string()}; run `taizhang init` first"

@@ -19,9 +19,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from ledger.status import WARNING_WINDOW, assess
 from projections.base import epoch
 from projections.plans import plans
-from projections.queries import facts_of, judgement_moment
 from projections.task_versions import held_at, task_unit_versions, task_versions, units_held_at
 from projections.tasks import task_units, tasks
+from projections.views import facts_of, judgement_moment
 
 GROUPINGS = ("unit", "section", "plan")
 NO_KEY = "(none)"  # tasks whose table gave them no section

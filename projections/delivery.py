@@ -23,8 +23,8 @@ from ledger.notify import Backoff, Channel, DeliveryState, Notice, PermanentFail
 from projections.base import epoch
 from projections.outbox import outbox
 from projections.plans import plans
-from projections.queries import title_of
 from projections.tasks import tasks
+from projections.views import title_of
 
 log = structlog.get_logger()
 

@@ -7,105 +7,20 @@ from its facts and the moment asked about (see ledger.status).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 
-from ledger.status import WARNING_WINDOW, Facts, Standing, assess
+from ledger.status import WARNING_WINDOW, Facts, assess
 from projections.plans import PLAN_FIELDS, PlansProjection, plans
+from projections.reader import EngineReader
+from projections.task_list import list_current, plan_id_of, unit_names
 from projections.tasks import task_units, tasks
+from projections.views import TaskView, facts_of, judgement_moment
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
-
-STATUSES = ("open", "in_progress", "done", "done_late", "overdue", "waived", "no_deadline")
-
-
-def _instant(epoch: int | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, tz=UTC)
-
-
-def _day(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
-
-
-def title_of(content: str, width: int = 40) -> str:
-    """A short title: the content's first clause, cut to ``width`` characters."""
-    first = content.split("。", 1)[0].split("\n", 1)[0]
-    return first if len(first) <= width else first[: width - 1] + "…"
-
-
-@dataclass(frozen=True)
-class TaskView:
-    """One task as listed: its row plus its standing at the moment asked about."""
-
-    row: dict[str, Any]
-    plan_ref: str
-    standing: Standing
-
-    @property
-    def ref(self) -> str:
-        return f"{self.plan_ref}/{self.row['code']}"
-
-    def to_json(self) -> dict[str, Any]:
-        r = self.row
-        due = self.standing.due
-        return {
-            "id": r["task_id"],
-            "ref": self.ref,
-            "plan": self.plan_ref,
-            "code": r["code"],
-            "title": title_of(r["content"]),
-            "content": r["content"],
-            "section": r["section"],
-            "lead_units": list(r["lead_units"]),
-            "co_units": list(r["co_units"]),
-            "deadline_text": r["deadline_text"],
-            "deadline_kind": r["deadline_kind"],
-            "due": due.isoformat() if due else None,
-            "period": self.standing.period,
-            "status": self.standing.status,
-            "light": self.standing.light,
-            "days_overdue": self.standing.days_overdue,
-            "progress": {"done": r["quantity_done"], "target": r["target_min"]},
-            "reports": r["reports"],
-            "last_report_on": r["last_report_on"],
-            "completed_on": r["completed_on"],
-            "provisional": bool(r["provisional"]),
-        }
-
-
-def facts_of(row: dict[str, Any], valid_at: date | None = None) -> Facts:
-    """A read-model row as status facts; with ``valid_at``, only what had happened by then."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(row["tz"])
-    due = _instant(row["due"])
-    reports = row["report_log"]
-    periods = row["period_log"]
-    completed_on = _day(row["completed_on"])
-    if valid_at is not None:
-        cutoff = valid_at.isoformat()
-        reports = [r for r in reports if r[0] <= cutoff]
-        periods = [p for p in periods if p[1] <= cutoff]
-        if completed_on is not None and completed_on > valid_at:
-            completed_on = None
-    occurrences = [] if row["due_override"] is not None else row["occurrences"]
-    return Facts(
-        due=due.astimezone(zone) if due else None,
-        tz=row["tz"],
-        occurrences=[(p, datetime.fromtimestamp(d, tz=zone)) for p, d in occurrences],
-        completed_on=completed_on,
-        completed_periods=[p for p, _ in periods],
-        waived=bool(row["waived"]),
-        reports=len(reports),
-        target_min=row["target_min"],
-        target_by=_instant(row["target_by"]),
-        quantity_done=float(sum(q for _, q in reports)),
-        start=_instant(row["defined_at"]),
-    )
 
 
 def list_plans(engine: Engine) -> list[dict[str, Any]]:
@@ -185,41 +100,17 @@ def list_tasks(
             tz=tz,
             warn=warn,
         )
-    query = select(tasks, plans.c.ref).join(plans, plans.c.plan_id == tasks.c.plan_id)
-    if plan_id is not None:
-        query = query.where(tasks.c.plan_id == plan_id)
-    if unit is not None:
-        linked = select(task_units.c.task_id).where(task_units.c.unit == unit)
-        query = query.where(tasks.c.task_id.in_(linked))
-    if deadline_kinds:
-        query = query.where(tasks.c.deadline_kind.in_(list(deadline_kinds)))
-    if provisional is not None:
-        query = query.where(tasks.c.provisional == provisional)
-    query = query.order_by(plans.c.year, plans.c.ref, tasks.c.row, tasks.c.code)
-    found: list[TaskView] = []
-    with engine.connect() as conn:
-        for r in conn.execute(query):
-            row = dict(r._mapping)
-            standing = assess(facts_of(row), now, warn)
-            if statuses and standing.status not in statuses:
-                continue
-            if due_within is not None and not _due_within(standing, now, due_within):
-                continue
-            found.append(TaskView(row=row, plan_ref=row.pop("ref"), standing=standing))
-    return found
-
-
-def judgement_moment(
-    now: datetime, as_of: datetime | None, valid_at: date | None, tz: str
-) -> datetime:
-    """When tasks are judged: at ``as_of`` (or now), or at the end of ``valid_at`` if earlier."""
-    from datetime import time
-    from zoneinfo import ZoneInfo
-
-    moment = as_of if as_of is not None else now
-    if valid_at is not None:
-        return min(moment, datetime.combine(valid_at, time(23, 59, 59), ZoneInfo(tz)))
-    return moment
+    return list_current(
+        EngineReader(engine),
+        now=now,
+        plan_id=plan_id,
+        unit=unit,
+        statuses=statuses,
+        within=due_within,
+        deadline_kinds=deadline_kinds,
+        provisional=provisional,
+        warn=warn,
+    )
 
 
 def _list_past(
@@ -272,15 +163,8 @@ def _as_known(facts: Facts) -> dict[str, Any]:
     }
 
 
-def _due_within(standing: Standing, now: datetime, window: timedelta) -> bool:
-    if standing.due is None or standing.status in ("done", "done_late", "waived"):
-        return False
-    return now <= standing.due <= now + window
-
-
 def known_units(engine: Engine) -> set[str]:
-    with engine.connect() as conn:
-        return set(conn.execute(select(task_units.c.unit).distinct()).scalars())
+    return unit_names(EngineReader(engine))
 
 
 def list_alerts(
@@ -337,11 +221,4 @@ def list_alerts(
 
 def resolve_plan_id(engine: Engine, ref: str) -> str:
     """A plan's id from its id or short reference, by the plans read model."""
-    from ledger.errors import NotFound
-
-    with engine.connect() as conn:
-        query = select(plans.c.plan_id).where((plans.c.plan_id == ref) | (plans.c.ref == ref))
-        found = conn.execute(query).scalar()
-    if found is None:
-        raise NotFound(f"plan {ref!r} not found")
-    return str(found)
+    return plan_id_of(EngineReader(engine), ref)

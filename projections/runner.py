@@ -23,7 +23,7 @@ from projections.replay import CHUNK, LostRace, Replay, refresh_statistics
 from projections.task_versions import TaskVersionsProjection
 from projections.tasks import TasksProjection
 from projections.timers import AlertPolicy, TimersProjection
-from projections.tracking import fingerprint, tracking
+from projections.tracking import fingerprint, tracking, verified
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -72,7 +72,7 @@ class ProjectionRunner:
         dropped and starts again from position 0; the next catch-up replays it.
         """
         self._drop_if_tracking_changed()
-        metadata.create_all(self.engine, tables=[tracking])
+        metadata.create_all(self.engine, tables=[tracking, verified])
         with self.engine.begin() as conn:
             rows = conn.execute(select(tracking.c.projection, tracking.c.fingerprint))
             stored: dict[str, str] = {name: fp for name, fp in rows}  # noqa: C416 - Row, not tuple

@@ -14,8 +14,8 @@ from ledger.application import Ledger
 from ledger.errors import NotFound
 from ledger.status import assess
 from projections.events import history_entry
-from projections.queries import TaskView, facts_of, judgement_moment
 from projections.tasks import TasksProjection
+from projections.views import TaskView, facts_of, judgement_moment
 
 
 def task_document(

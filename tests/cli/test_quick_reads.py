@@ -1,0 +1,93 @@
+"""`task list` on a current SQLite store reads through sqlite3, and never past the ledger."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_cli import IMPORT, TABLE
+from typer.testing import CliRunner
+
+from cli.app import app
+from cli.context import Context, Settings
+from projections import quick
+
+NOW = "2017-07-03T09:00"
+LIST = ["--format", "json", "task", "list", "--unit", "市财政局"]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> str:
+    """A store with the three-task table imported (nothing read yet)."""
+    db = f"sqlite:///{tmp_path / 'quick.db'}"
+    path = tmp_path / "dalian.csv"
+    path.write_text(TABLE, encoding="utf-8")
+    assert cli(db, "init").exit_code == 0
+    assert cli(db, "plan", "import", str(path), *IMPORT).exit_code == 0
+    return db
+
+
+def cli(db: str, *args: str) -> Any:
+    return CliRunner().invoke(app, ["--db", db, "--as", "督查室", "--now", NOW, *args])
+
+
+def policy(db: str) -> str:
+    return Context(Settings(db=db, actor="t", fmt="json", tz="Asia/Shanghai")).policy_tag()
+
+
+def test_a_current_store_is_listed_without_sqlalchemy(store: str) -> None:
+    """The first read checks in full and vouches; the next process needs no SQLAlchemy,
+    no event store, and prints the same document."""
+    assert quick.open_current(store, policy(store)) is None  # nothing vouched yet
+    first = cli(store, *LIST)
+    assert first.exit_code == 0, first.output
+    probe = (
+        "import sys\n"
+        "from cli.app import main\n"
+        f"sys.argv = ['taizhang', '--db', {store!r}, '--as', '督查室', '--now', {NOW!r},"
+        f" *{LIST!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "heavy = ('sqlalchemy', 'eventsourcing', 'ledger.application')\n"
+        "print('LOADED', sorted({m for m in sys.modules if m.startswith(heavy)}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    document, loaded = out.stdout.rsplit("LOADED", 1)
+    assert loaded.strip() == "[]"
+    assert json.loads(document) == json.loads(first.stdout)
+    assert [t["ref"] for t in json.loads(document)] == ["dalian-2017/1", "dalian-2017/2"]
+
+
+def test_events_the_read_models_lack_send_the_next_read_the_full_way(store: str) -> None:
+    """Events written by another process (the service, another node) leave the read
+    models behind: the quick path declines, and the list shows them."""
+    from uuid import UUID
+
+    from ledger.store import open_ledger
+
+    first = json.loads(cli(store, *LIST).stdout)
+    assert quick.open_current(store, policy(store)) is not None
+    ledger = open_ledger(store)
+    try:
+        ledger.report_progress(UUID(first[0]["id"]), unit="市财政局", note="按月公开", actor="t")
+    finally:
+        ledger.close()
+    assert quick.open_current(store, policy(store)) is None
+    listed = json.loads(cli(store, *LIST).stdout)
+    assert [t["reports"] for t in listed] == [1, 0]
+    assert listed[0]["status"] == "in_progress"
+    assert quick.open_current(store, policy(store)) is not None
+
+
+def test_other_code_or_another_alert_policy_is_checked_in_full(
+    store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vouch holds for the read models' code and the alert policy it was made under."""
+    assert cli(store, *LIST).exit_code == 0
+    assert quick.open_current(store, policy(store)) is not None
+    assert quick.open_current(store, policy(store) + " reminders changed") is None
+    monkeypatch.setattr(quick, "_sources", lambda: b"another version of the read models")
+    assert quick.open_current(store, policy(store)) is None

@@ -1,0 +1,52 @@
+"""Tables on a terminal: widths fitted to the screen, cells printed as data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cli.render import emit_table, fit
+from projections.quick import sqlite_file
+
+
+def test_a_table_that_fits_keeps_its_widths() -> None:
+    assert fit([24, 40, 10], 80) == [24, 40, 10]
+
+
+def test_the_widest_columns_narrow_first() -> None:
+    assert fit([24, 40, 50, 10], 100) == [24, 33, 33, 10]
+
+
+@given(st.lists(st.integers(1, 200), min_size=1, max_size=12), st.integers(0, 300))
+def test_fitted_widths_fit_and_never_widen_or_fall_below_the_floor(
+    widths: list[int], room: int
+) -> None:
+    fitted = fit(widths, room)
+    assert all(f <= w for f, w in zip(fitted, widths, strict=True))
+    assert all(f >= min(w, 4) for f, w in zip(fitted, widths, strict=True))
+    assert sum(fitted) <= room or all(f == min(w, 4) for f, w in zip(fitted, widths, strict=True))
+
+
+def test_cells_are_printed_as_data_not_markup(capsys: pytest.CaptureFixture[str]) -> None:
+    emit_table([{"a": "[bold]依据[2024]12号文[/bold]"}], [("a", "文件")], title="t")
+    assert "[bold]依据[2024]12号文[/bold]" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("sqlite:///taizhang.db", Path("taizhang.db")),
+        ("sqlite:////var/lib/tz.db", Path("/var/lib/tz.db")),
+        ("sqlite+pysqlite:///a/b.db", Path("a/b.db")),
+        ("sqlite:///a.db?mode=ro", None),
+        ("sqlite:///%E5%8F%B0.db", None),
+        ("sqlite:///:memory:", None),
+        ("sqlite://", None),
+        ("postgresql+psycopg://postgres@127.0.0.1/test", None),
+    ],
+)
+def test_only_a_plain_sqlite_file_is_read_the_quick_way(url: str, path: Path | None) -> None:
+    assert sqlite_file(url) == path
