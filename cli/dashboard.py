@@ -43,23 +43,30 @@ def dashboard(
 ) -> None:
     """Progress: total, done, overdue, due soon and % done, with a light per row."""
     from cli.render import emit
-    from projections.dashboard import dashboard as query
-    from projections.queries import resolve_plan_id
+    from projections.task_list import plan_id_of
 
     context = get(ctx)
     at, day = moments(context, as_of, valid_at)
-    engine = context.read_models()
-    plan_id = resolve_plan_id(engine, plan) if plan else None
+    reader = context.reader()
+    plan_id = plan_id_of(reader, plan) if plan else None
     now = context.now()
-    rows = query(
-        engine,
-        now=now,
-        plan_id=plan_id,
-        by=by.value,
-        as_of=at,
-        valid_at=day,
-        tz=context.settings.tz,
-    )
+    if day is None:
+        # Counted in plain SQL: quick on a current SQLite store, as of T included.
+        from projections.dashboard_counts import counted
+
+        rows = counted(reader, at=at or now, plan_id=plan_id, by=by.value, as_of=at is not None)
+    else:
+        from projections.dashboard import dashboard as query
+
+        rows = query(
+            context.read_models(),
+            now=now,
+            plan_id=plan_id,
+            by=by.value,
+            as_of=at,
+            valid_at=day,
+            tz=context.settings.tz,
+        )
     moment = at or now
     document = {
         "as_of": moment.isoformat(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -39,26 +40,42 @@ def policy(db: str) -> str:
     return Context(Settings(db=db, actor="t", fmt="json", tz="Asia/Shanghai")).policy_tag()
 
 
-def test_a_current_store_is_listed_without_sqlalchemy(store: str) -> None:
-    """The first read checks in full and vouches; the next process needs no SQLAlchemy,
-    no event store, and prints the same document."""
-    assert quick.open_current(store, policy(store)) is None  # nothing vouched yet
-    first = cli(store, *LIST)
-    assert first.exit_code == 0, first.output
+def in_a_process(store: str, args: list[str]) -> tuple[Any, list[str]]:
+    """A read command's JSON document, run as a process of its own, and which of the
+    heavy modules it loaded."""
     probe = (
         "import sys\n"
         "from cli.app import main\n"
         f"sys.argv = ['taizhang', '--db', {store!r}, '--as', '督查室', '--now', {NOW!r},"
-        f" *{LIST!r}]\n"
+        f" *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         "heavy = ('sqlalchemy', 'eventsourcing', 'ledger.application')\n"
         "print('LOADED', sorted({m for m in sys.modules if m.startswith(heavy)}))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     document, loaded = out.stdout.rsplit("LOADED", 1)
-    assert loaded.strip() == "[]"
-    assert json.loads(document) == json.loads(first.stdout)
-    assert [t["ref"] for t in json.loads(document)] == ["dalian-2017/1", "dalian-2017/2"]
+    return json.loads(document), ast.literal_eval(loaded.strip())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        LIST,
+        ["--format", "json", "task", "list", "--plan", "dalian-2017", "--status", "open"],
+        ["--format", "json", "dashboard", "--plan", "dalian-2017", "--by", "unit"],
+        ["--format", "json", "dashboard", "--by", "section", "--as-of", "2017-06-15"],
+    ],
+)
+def test_a_current_store_is_read_without_sqlalchemy(store: str, args: list[str]) -> None:
+    """The first read checks in full and vouches; the next process needs no SQLAlchemy,
+    no event store, and prints the same document."""
+    assert quick.open_current(store, policy(store)) is None  # nothing vouched yet
+    first = cli(store, *args)
+    assert first.exit_code == 0, first.output
+    document, loaded = in_a_process(store, args)
+    assert loaded == []
+    assert document == json.loads(first.stdout)
+    assert document  # something was listed or counted
 
 
 def test_events_the_read_models_lack_send_the_next_read_the_full_way(store: str) -> None:
