@@ -108,7 +108,7 @@ class LedgerGroup(HelpGroup):
             raise
         except Exception as e:
             # An unreachable or broken store is the user's to fix, not a traceback.
-            if type(e).__module__.startswith(("sqlalchemy", "eventsourcing", "psycopg")):
+            if type(e).__module__.startswith(("sqlalchemy", "eventsourcing", "psycopg", "sqlite3")):
                 first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
                 _fail(f"the store could not be used ({type(e).__name__}): {first}")
             raise

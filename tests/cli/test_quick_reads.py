@@ -108,3 +108,18 @@ def test_other_code_or_another_alert_policy_is_checked_in_full(
     assert quick.open_current(store, policy(store) + " reminders changed") is None
     monkeypatch.setattr(quick, "_sources", lambda: b"another version of the read models")
     assert quick.open_current(store, policy(store)) is None
+
+
+def test_a_broken_store_read_quickly_is_a_message_not_a_traceback(store: str) -> None:
+    import sqlite3
+
+    assert cli(store, *LIST).exit_code == 0
+    path = quick.sqlite_file(store)
+    assert path is not None
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE rm_plans")
+    broken = cli(store, *LIST)
+    assert broken.exit_code == 1
+    assert "the store could not be used (OperationalError): no such table: rm_plans" in (
+        broken.output
+    )

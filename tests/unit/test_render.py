@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cli.render import emit_table, fit
+from cli.render import comfortable, emit_table, fit, wrap
 from projections.quick import sqlite_file
 
 
@@ -28,6 +28,42 @@ def test_fitted_widths_fit_and_never_widen_or_fall_below_the_floor(
     assert all(f <= w for f, w in zip(fitted, widths, strict=True))
     assert all(f >= min(w, 4) for f, w in zip(fitted, widths, strict=True))
     assert sum(fitted) <= room or all(f == min(w, 4) for f, w in zip(fitted, widths, strict=True))
+
+
+def test_floors_keep_words_whole_while_other_columns_can_narrow() -> None:
+    bar = "█" * 16 + "░" * 4
+    assert comfortable(["progress", bar]) == 20
+    assert comfortable(["title", "深化政府信息主动公开，形成常态化工作机制"]) == 8
+    assert fit([20, 20, 6], 45, [8, 20, 6]) == [19, 20, 6]
+
+
+@given(st.text(alphabet="ab 深化政府公开，", max_size=60), st.integers(2, 30))
+def test_wrapped_lines_fit_and_keep_every_character(text: str, width: int) -> None:
+    from rich.cells import cell_len
+
+    lines = wrap(text, width)
+    assert all(cell_len(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize("columns", ["40", "80", "200"])
+def test_a_table_is_a_rectangle_no_wider_than_the_terminal(
+    columns: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", columns)
+    rows = [
+        {"ref": "dalian-2017/1", "content": "市财政局网站要按月公开财政收支情况。", "light": "red"},
+        {"ref": "dalian-2017/2", "content": "定期召开全市经济运行情况新闻发布会", "light": "green"},
+    ]
+    emit_table(rows, [("ref", "task"), ("content", "content")], title="tasks")
+    lines = capsys.readouterr().out.splitlines()[1:]  # the title line is centred, not boxed
+    widths = {cell_len(line) for line in lines}
+    assert len(widths) == 1
+    assert widths.pop() <= int(columns)
+    content = "".join(line.split("│")[2].strip() for line in lines if line.startswith("│"))
+    assert content == "市财政局网站要按月公开财政收支情况。定期召开全市经济运行情况新闻发布会"
 
 
 def test_cells_are_printed_as_data_not_markup(capsys: pytest.CaptureFixture[str]) -> None:
