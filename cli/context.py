@@ -148,14 +148,14 @@ class Context:
         from sqlalchemy.exc import SQLAlchemyError
 
         from projections.quick import code_digest, sqlite_file
-        from projections.tracking import vouch
+        from projections.tracking import fingerprint, vouch
 
         if sqlite_file(self.settings.db) is None:
             return  # only a plain SQLite file is ever read the quick way
-        names = [p.name for p in self.projections()]
+        fingerprints = {p.name: fingerprint(p) for p in self.projections()}
         try:
             with engine.begin() as conn:
-                vouch(conn, code_digest(self.policy_tag()), names)
+                vouch(conn, code_digest(self.policy_tag()), fingerprints)
         except SQLAlchemyError:
             pass  # a store opened read-only: the next command checks in full again
 

@@ -11,6 +11,9 @@ from typing import Any
 Columns = Sequence[tuple[str, str]]  # (field, header)
 
 LIGHT_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red"}
+# Control characters a cell must not send to a terminal (ESC, CR, BEL…): tabs become
+# spaces and line breaks stay, everything else goes.
+_CONTROLS = dict.fromkeys([*range(9), *range(11, 32), *range(127, 160)])
 
 
 def _cell(value: Any) -> str:
@@ -21,6 +24,10 @@ def _cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _printable(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4).translate(_CONTROLS)
 
 
 def emit_json(document: Any) -> None:
@@ -77,7 +84,7 @@ def wrap(text: str, width: int) -> list[str]:
                 continue
             if line:
                 lines.append(line)
-            pieces = chop_cells(word, width) or [""]
+            pieces = [p for p in chop_cells(word, width) if p] or [""]
             lines.extend(pieces[:-1])
             line = pieces[-1]
         lines.append(line)
@@ -115,7 +122,7 @@ def emit_table(
 
     console = Console(soft_wrap=False, highlight=False)
     headers = [header for _, header in columns]
-    cells = [[_cell(row.get(field)) for field, _ in columns] for row in rows]
+    cells = [[_printable(_cell(row.get(field))) for field, _ in columns] for row in rows]
     natural = [
         max(cell_len(line) for text in [h, *(r[i] for r in cells)] for line in text.split("\n"))
         for i, h in enumerate(headers)

@@ -8,9 +8,12 @@ them up to date, and vouches for them, so the next command is quick.
 
 "Current" is what the full path checks (projections/tracking.py), asked another way:
 every read model has applied every stored event, and its tables have the shape this code
-gives them. The shape is known by a digest of the code that defines the tables (and of
-the alert policy, which the timers depend on); the full path records the digest it checked
-the fingerprints under, and any change to that code asks it to check again.
+gives them. That shape is a fingerprint of the tables' DDL, which takes SQLAlchemy to
+compute; so the full path, having checked them, records the fingerprints with a digest of
+the code that defines the tables (and of the alert policy, which the timers depend on).
+A read command with the same digest compares the recorded fingerprints with those in the
+tracking table (another version rebuilding a read model changes its fingerprint there);
+any change to that code asks the full path to check again.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -52,26 +54,41 @@ def code_digest(policy: str) -> str:
 
 
 def open_current(url: str, policy: str) -> SqliteReader | None:
-    """A reader on the store's read models if they are current, else None."""
+    """A reader on the store's read models if they are current, else None. The reader
+    holds one read transaction: its queries see the store as it was checked."""
     path = sqlite_file(url)
     if path is None or not path.is_file():
         return None
     conn = sqlite3.connect(path)
     try:
         conn.execute("PRAGMA query_only = 1")  # this path only ever reads
+        conn.execute("BEGIN")
         if _current(conn, code_digest(policy)):
             return SqliteReader(conn)
-    except sqlite3.Error:
-        pass  # an older store, or none yet: the full path sets it up
+    except (sqlite3.Error, ValueError):
+        pass  # an older store, none yet, or a damaged vouch: the full path sets it up
     conn.close()
     return None
 
 
 def _current(conn: sqlite3.Connection, digest: str) -> bool:
-    vouched = conn.execute("SELECT digest, projections FROM rm_verified").fetchall()
+    """The vouch is for this code, and every read model it names still has the
+    fingerprint it had then (another version rebuilding one changes it) and has applied
+    every stored event."""
+    vouched = conn.execute("SELECT digest, fingerprints FROM rm_verified").fetchall()
     if len(vouched) != 1 or vouched[0][0] != digest:
         return False
-    names: Sequence[str] = json.loads(vouched[0][1])
-    positions = dict(conn.execute("SELECT projection, position FROM rm_tracking").fetchall())
+    fingerprints = json.loads(vouched[0][1])
+    if not isinstance(fingerprints, dict) or not fingerprints:
+        return False
+    tracked = {
+        name: (position, fp)
+        for name, position, fp in conn.execute(
+            "SELECT projection, position, fingerprint FROM rm_tracking"
+        )
+    }
     (head,) = conn.execute(f"SELECT coalesce(max(id), 0) FROM {EVENTS_TABLE}").fetchone()
-    return all(positions.get(name, -1) >= head for name in names)
+    return all(
+        name in tracked and tracked[name][1] == fp and tracked[name][0] >= head
+        for name, fp in fingerprints.items()
+    )

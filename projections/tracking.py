@@ -7,7 +7,7 @@ with one query, without opening the event store.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 from sqlalchemy import BigInteger, Column, Connection, Integer, String, Table, Text, select, text
@@ -59,26 +59,26 @@ def current(conn: Connection, projections: Sequence[Projection], events_table: s
     )
 
 
-# The code digest (projections/quick.py) under which the fingerprints above were last
-# found to match, and the read models checked: a SQLite read command that finds the same
-# digest and every one of them at the head of the log skips SQLAlchemy altogether.
+# The fingerprints the full check found, and the digest of the code it checked them with
+# (projections/quick.py): a SQLite read command with the same digest, which finds the same
+# fingerprints in rm_tracking and every read model at the head of the log, skips SQLAlchemy.
 verified = Table(
     "rm_verified",
     metadata,
     Column("digest", String(64), primary_key=True),
-    Column("projections", Text, nullable=False),  # JSON list of names
+    Column("fingerprints", Text, nullable=False),  # JSON: {projection: fingerprint}
 )
 
 
-def vouch(conn: Connection, digest: str, names: Sequence[str]) -> None:
-    """Record that the read models ``names`` have the shape the code of ``digest`` gives."""
+def vouch(conn: Connection, digest: str, fingerprints: Mapping[str, str]) -> None:
+    """Record that the read models have ``fingerprints``, as the code of ``digest`` has
+    them (written only when that changes)."""
     import json
 
-    listed = json.dumps(sorted(names))
+    listed = json.dumps(dict(sorted(fingerprints.items())))
     verified.create(conn, checkfirst=True)
-    if [tuple(r) for r in conn.execute(select(verified.c.digest, verified.c.projections))] == [
-        (digest, listed)
-    ]:
+    stored = [tuple(r) for r in conn.execute(select(verified.c.digest, verified.c.fingerprints))]
+    if stored == [(digest, listed)]:
         return
     conn.execute(verified.delete())
-    conn.execute(verified.insert().values(digest=digest, projections=listed))
+    conn.execute(verified.insert().values(digest=digest, fingerprints=listed))

@@ -123,3 +123,30 @@ def test_a_broken_store_read_quickly_is_a_message_not_a_traceback(store: str) ->
     assert "the store could not be used (OperationalError): no such table: rm_plans" in (
         broken.output
     )
+
+
+def test_a_read_model_another_version_rebuilt_is_checked_in_full(store: str) -> None:
+    """A vouch names the fingerprints it saw: a read model rebuilt to another shape (by
+    another version of taizhang on the same store) sends reads the full way, which
+    rebuilds it to this version's shape."""
+    import sqlite3
+
+    before = json.loads(cli(store, *LIST).stdout)
+    path = quick.sqlite_file(store)
+    assert path is not None
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE rm_tracking SET fingerprint = 'another' WHERE projection = 'tasks'")
+    assert quick.open_current(store, policy(store)) is None
+    assert json.loads(cli(store, *LIST).stdout) == before
+    assert quick.open_current(store, policy(store)) is not None
+
+
+def test_a_read_model_being_replayed_is_not_read_quickly(store: str) -> None:
+    import sqlite3
+
+    assert cli(store, *LIST).exit_code == 0
+    path = quick.sqlite_file(store)
+    assert path is not None
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE rm_tracking SET position = 0 WHERE projection = 'history'")
+    assert quick.open_current(store, policy(store)) is None

@@ -66,6 +66,18 @@ def test_a_table_is_a_rectangle_no_wider_than_the_terminal(
     assert content == "市财政局网站要按月公开财政收支情况。定期召开全市经济运行情况新闻发布会"
 
 
+def test_a_wide_character_in_a_one_cell_column_makes_no_empty_line() -> None:
+    assert wrap("深化", 1) == ["深", "化"]
+
+
+def test_control_characters_never_reach_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    emit_table([{"a": "x\ty", "b": "line1\r\nline2\x1b[2J\x07"}], [("a", "A"), ("b", "B")])
+    out = capsys.readouterr().out
+    assert "x   y" in out
+    assert "line1" in out and "line2[2J" in out
+    assert not any(c in out for c in "\t\r\x1b\x07")
+
+
 def test_cells_are_printed_as_data_not_markup(capsys: pytest.CaptureFixture[str]) -> None:
     emit_table([{"a": "[bold]依据[2024]12号文[/bold]"}], [("a", "文件")], title="t")
     assert "[bold]依据[2024]12号文[/bold]" in capsys.readouterr().out
