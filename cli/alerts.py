@@ -67,12 +67,12 @@ def alerts(
     """
     from cli.render import emit
     from cli.values import parse_instant
-    from projections.queries import list_alerts
+    from projections.alert_list import list_raised
 
     context = get(ctx)
     moment = parse_instant(since, "--since", context.zone) if since else None
     at, _ = moments(context, as_of, None)
-    rows = list_alerts(context.read_models(), since=moment, unit=unit, as_of=at)
+    rows = list_raised(context.reader(), since=moment, unit=unit, as_of=at)
     emit(context.settings.fmt, rows, ALERT_COLUMNS, title="alerts", document=rows)
 
 

@@ -17,8 +17,6 @@ from cli.options import AsOfOpt, ValidAtOpt, moments
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from sqlalchemy import Engine
-
     from cli.context import Context
 
 app = typer.Typer(
@@ -150,19 +148,21 @@ def list_plans(ctx: typer.Context, as_of: AsOfOpt = None) -> None:
 
     context = get(ctx)
     at, _ = moments(context, as_of, None)
-    rows = _plans(context, context.read_models(), at)
+    rows = _plans(context, at)
     emit(context.settings.fmt, rows, PLAN_COLUMNS, title="plans")
 
 
 def _plans(
-    context: Context, engine: Engine, at: datetime | None, plan_id: str | None = None
+    context: Context, at: datetime | None, plan_id: str | None = None
 ) -> list[dict[str, Any]]:
     """The plans now (from the read model), or as they stood at ``at`` (from the store)."""
-    from projections.queries import list_plans, plans_as_of
-
     if at is None:
-        return list_plans(engine)
-    return plans_as_of(context.ledger(), engine, at, plan_id)
+        from projections.task_list import current_plans
+
+        return current_plans(context.reader())
+    from projections.queries import plans_as_of
+
+    return plans_as_of(context.ledger(), context.read_models(), at, plan_id)
 
 
 @app.command("show")
@@ -181,7 +181,7 @@ def show(
     at, day = moments(context, as_of, valid_at)
     engine = context.read_models()
     plan_id = resolve_plan_id(engine, plan)
-    found = next((p for p in _plans(context, engine, at, plan_id) if p["id"] == plan_id), None)
+    found = next((p for p in _plans(context, at, plan_id) if p["id"] == plan_id), None)
     if found is None:
         raise NotFound(f"plan {plan} was not yet in the ledger at {as_of}")
     views = list_tasks(engine, now=context.now(), plan_id=plan_id, as_of=at, valid_at=day)

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Column, Integer, String, Table, Text
 
 from projections.base import Row, RowProjection, epoch, metadata
 from projections.events import PLAN, event_topics, plain
+from projections.views import PLAN_FIELDS
 
 plans = Table(
     "rm_plans",
@@ -25,9 +26,6 @@ plans = Table(
     Column("registered_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
 )
-
-
-PLAN_FIELDS = ("ref", "title", "issuer", "doc_no", "year", "issued_on", "tz")
 
 
 class PlansProjection(RowProjection):

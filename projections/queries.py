@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, func, select
 
 from ledger.status import WARNING_WINDOW, Facts, assess
-from projections.plans import PLAN_FIELDS, PlansProjection, plans
+from projections.alert_list import list_raised
+from projections.plans import PlansProjection, plans
 from projections.reader import EngineReader
-from projections.task_list import list_current, plan_id_of, unit_names
-from projections.tasks import task_units, tasks
-from projections.views import TaskView, facts_of, judgement_moment
+from projections.task_list import current_plans, list_current, plan_id_of
+from projections.tasks import tasks
+from projections.views import TaskView, facts_of, judgement_moment, plan_item
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -25,13 +26,7 @@ if TYPE_CHECKING:
 
 def list_plans(engine: Engine) -> list[dict[str, Any]]:
     """Every plan, as it stands now."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(plans).order_by(plans.c.year, plans.c.ref))
-        return [_plan_item(dict(r._mapping)) for r in rows]
-
-
-def _plan_item(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["plan_id"], **{f: row[f] for f in PLAN_FIELDS}, "tasks": row["tasks"]}
+    return current_plans(EngineReader(engine))
 
 
 def plans_as_of(
@@ -64,7 +59,7 @@ def plans_as_of(
         for event in ledger.events.get(UUID(key), lte=last):
             row = projection.evolve(row, event)
         assert row is not None
-        found.append(_plan_item(row))
+        found.append(plan_item(row))
     return sorted(found, key=lambda p: (p["year"], p["ref"]))
 
 
@@ -163,10 +158,6 @@ def _as_known(facts: Facts) -> dict[str, Any]:
     }
 
 
-def known_units(engine: Engine) -> set[str]:
-    return unit_names(EngineReader(engine))
-
-
 def list_alerts(
     engine: Engine,
     *,
@@ -174,49 +165,8 @@ def list_alerts(
     unit: str | None = None,
     as_of: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Raised alerts, oldest first: the contract's {id, task, kind, due, raised_at} and more.
-
-    ``as_of``: only those the ledger had recorded by then (an alert is raised once, and
-    its row never changes after)."""
-    from zoneinfo import ZoneInfo
-
-    from projections.timers import timers
-
-    query = (
-        select(timers, tasks.c.code, tasks.c.tz, tasks.c.lead_units, plans.c.ref)
-        .join(tasks, tasks.c.task_id == timers.c.task_id)
-        .join(plans, plans.c.plan_id == timers.c.plan_id)
-        .where(timers.c.state == "raised")
-    )
-    if since is not None:
-        query = query.where(timers.c.raised_at >= int(since.timestamp()))
-    if as_of is not None:
-        query = query.where(timers.c.raised_at <= int(as_of.timestamp()))
-    if unit is not None:
-        linked = select(task_units.c.task_id).where(task_units.c.unit == unit)
-        query = query.where(timers.c.task_id.in_(linked))
-    query = query.order_by(timers.c.raised_at, timers.c.fires_at, timers.c.timer_id)
-    found = []
-    with engine.connect() as conn:
-        for r in conn.execute(query):
-            zone = ZoneInfo(r.tz)
-            fires_at = datetime.fromtimestamp(r.fires_at, tz=zone)
-            raised_at = datetime.fromtimestamp(r.raised_at, tz=zone)
-            found.append(
-                {
-                    "id": r.timer_id,
-                    "task": f"{r.ref}/{r.code}",
-                    "kind": r.kind,
-                    "offset": r.offset,
-                    "occurrence": r.occurrence or None,
-                    "due": datetime.fromtimestamp(r.due, tz=zone).isoformat(),
-                    "fires_at": fires_at.isoformat(),
-                    "raised_at": raised_at.isoformat(),
-                    "late": raised_at > fires_at,
-                    "lead_units": list(r.lead_units),
-                }
-            )
-    return found
+    """Raised alerts, oldest first (projections/alert_list.py)."""
+    return list_raised(EngineReader(engine), since=since, unit=unit, as_of=as_of)
 
 
 def resolve_plan_id(engine: Engine, ref: str) -> str:

@@ -1,4 +1,5 @@
-"""The current task list, plan lookup and unit names, in plain SQL (projections/reader.py).
+"""The current task list, the plans, plan lookup and unit names, in plain SQL
+(projections/reader.py).
 
 These are what `task list` needs on current read models; they import no SQLAlchemy, so
 the command starts quickly on a SQLite store. The table and column names are the read
@@ -13,7 +14,7 @@ from typing import Any
 
 from ledger.status import WARNING_WINDOW, assess
 from projections.reader import Reader, from_json, placeholders
-from projections.views import TaskView, due_within, facts_of
+from projections.views import TaskView, due_within, facts_of, plan_item
 
 _JSON = ("lead_units", "co_units", "occurrences", "report_log", "period_log")
 _FLAGS = ("provisional", "done_late", "reported_late", "waived")  # 0/1 on SQLite
@@ -66,6 +67,11 @@ def list_current(
             continue
         found.append(TaskView(row=row, plan_ref=row.pop("plan_ref"), standing=standing))
     return found
+
+
+def current_plans(reader: Reader) -> list[dict[str, Any]]:
+    """Every plan, as it stands now."""
+    return [plan_item(r) for r in reader.rows("SELECT * FROM rm_plans ORDER BY year, ref")]
 
 
 def plan_id_of(reader: Reader, ref: str) -> str:

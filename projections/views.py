@@ -12,6 +12,7 @@ from typing import Any
 
 from ledger.status import Facts, Standing
 
+PLAN_FIELDS = ("ref", "title", "issuer", "doc_no", "year", "issued_on", "tz")
 STATUSES = ("open", "in_progress", "done", "done_late", "overdue", "waived", "no_deadline")
 
 
@@ -117,3 +118,8 @@ def due_within(standing: Standing, now: datetime, window: timedelta) -> bool:
     if standing.due is None or standing.status in ("done", "done_late", "waived"):
         return False
     return now <= standing.due <= now + window
+
+
+def plan_item(row: dict[str, Any]) -> dict[str, Any]:
+    """A plans read-model row as `plan list` shows it."""
+    return {"id": row["plan_id"], **{f: row[f] for f in PLAN_FIELDS}, "tasks": row["tasks"]}

@@ -64,6 +64,7 @@ def in_a_process(store: str, args: list[str]) -> tuple[Any, list[str]]:
         ["--format", "json", "task", "list", "--plan", "dalian-2017", "--status", "open"],
         ["--format", "json", "dashboard", "--plan", "dalian-2017", "--by", "unit"],
         ["--format", "json", "dashboard", "--by", "section", "--as-of", "2017-06-15"],
+        ["--format", "json", "plan", "list"],
     ],
 )
 def test_a_current_store_is_read_without_sqlalchemy(store: str, args: list[str]) -> None:
@@ -150,3 +151,15 @@ def test_a_read_model_being_replayed_is_not_read_quickly(store: str) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE rm_tracking SET position = 0 WHERE projection = 'history'")
     assert quick.open_current(store, policy(store)) is None
+
+
+def test_alerts_are_listed_without_sqlalchemy(store: str) -> None:
+    swept = CliRunner().invoke(app, ["--db", store, "--now", "2017-09-05T09:00", "sweep"])
+    assert swept.exit_code == 0, swept.output
+    args = ["--format", "json", "alerts", "--unit", "市统计局"]
+    first = cli(store, *args)
+    assert first.exit_code == 0, first.output
+    document, loaded = in_a_process(store, args)
+    assert loaded == []
+    assert document == json.loads(first.stdout)
+    assert {a["task"] for a in document} == {"dalian-2017/2"}
