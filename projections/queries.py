@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, func, select
 
 from ledger.status import WARNING_WINDOW, Facts, assess
-from projections.alert_list import list_raised
 from projections.plans import PlansProjection, plans
 from projections.reader import EngineReader
 from projections.task_list import current_plans, list_current, plan_id_of
@@ -156,17 +155,6 @@ def _as_known(facts: Facts) -> dict[str, Any]:
         "quantity_done": facts.quantity_done,
         "completed_on": facts.completed_on.isoformat() if facts.completed_on else None,
     }
-
-
-def list_alerts(
-    engine: Engine,
-    *,
-    since: datetime | None = None,
-    unit: str | None = None,
-    as_of: datetime | None = None,
-) -> list[dict[str, Any]]:
-    """Raised alerts, oldest first (projections/alert_list.py)."""
-    return list_raised(EngineReader(engine), since=since, unit=unit, as_of=as_of)
 
 
 def resolve_plan_id(engine: Engine, ref: str) -> str:

@@ -36,6 +36,16 @@ def cli(db: str, *args: str) -> Any:
     return CliRunner().invoke(app, ["--db", db, "--as", "督查室", "--now", NOW, *args])
 
 
+def tamper(db: str, sql: str) -> None:
+    """Change the store behind the ledger's back, as another program (or version) might."""
+    import sqlite3
+
+    path = quick.sqlite_file(db)
+    assert path is not None
+    with sqlite3.connect(path) as conn:
+        conn.execute(sql)
+
+
 def policy(db: str) -> str:
     return Context(Settings(db=db, actor="t", fmt="json", tz="Asia/Shanghai")).policy_tag()
 
@@ -112,13 +122,8 @@ def test_other_code_or_another_alert_policy_is_checked_in_full(
 
 
 def test_a_broken_store_read_quickly_is_a_message_not_a_traceback(store: str) -> None:
-    import sqlite3
-
     assert cli(store, *LIST).exit_code == 0
-    path = quick.sqlite_file(store)
-    assert path is not None
-    with sqlite3.connect(path) as conn:
-        conn.execute("DROP TABLE rm_plans")
+    tamper(store, "DROP TABLE rm_plans")
     broken = cli(store, *LIST)
     assert broken.exit_code == 1
     assert "the store could not be used (OperationalError): no such table: rm_plans" in (
@@ -130,26 +135,16 @@ def test_a_read_model_another_version_rebuilt_is_checked_in_full(store: str) -> 
     """A vouch names the fingerprints it saw: a read model rebuilt to another shape (by
     another version of taizhang on the same store) sends reads the full way, which
     rebuilds it to this version's shape."""
-    import sqlite3
-
     before = json.loads(cli(store, *LIST).stdout)
-    path = quick.sqlite_file(store)
-    assert path is not None
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE rm_tracking SET fingerprint = 'another' WHERE projection = 'tasks'")
+    tamper(store, "UPDATE rm_tracking SET fingerprint = 'another' WHERE projection = 'tasks'")
     assert quick.open_current(store, policy(store)) is None
     assert json.loads(cli(store, *LIST).stdout) == before
     assert quick.open_current(store, policy(store)) is not None
 
 
 def test_a_read_model_being_replayed_is_not_read_quickly(store: str) -> None:
-    import sqlite3
-
     assert cli(store, *LIST).exit_code == 0
-    path = quick.sqlite_file(store)
-    assert path is not None
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE rm_tracking SET position = 0 WHERE projection = 'history'")
+    tamper(store, "UPDATE rm_tracking SET position = 0 WHERE projection = 'history'")
     assert quick.open_current(store, policy(store)) is None
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from ledger.application import Ledger, PlanMeta, TaskFields
 from ledger.store import open_ledger
-from projections.queries import list_alerts
+from projections.alert_list import list_raised
+from projections.reader import EngineReader
 from projections.runner import ProjectionRunner
 from projections.sweep import sweep
 
@@ -48,11 +49,11 @@ class Scheduler:
     def sweep_at(self, when: str) -> list[tuple[str, str, str]]:
         """Sweep at ``when``; the (task, kind, offset) of the alerts this sweep raised."""
         self.moment = local(when)
-        before = {a["id"] for a in list_alerts(self.runner.engine)}
+        before = {a["id"] for a in list_raised(EngineReader(self.runner.engine))}
         sweep(self.ledger, self.runner)
         return [
             (a["task"], a["kind"], a["offset"])
-            for a in list_alerts(self.runner.engine)
+            for a in list_raised(EngineReader(self.runner.engine))
             if a["id"] not in before
         ]
 
@@ -121,7 +122,7 @@ def test_alerts_missed_while_down_are_raised_late_once(url: str) -> None:
             ("dalian-2017/2", "overdue", "0"),
             ("dalian-2017/3", "overdue", "0"),
         ]
-        late = [a for a in list_alerts(s.runner.engine) if a["kind"] == "overdue"]
+        late = [a for a in list_raised(EngineReader(s.runner.engine)) if a["kind"] == "overdue"]
         assert all(a["late"] for a in late)
         assert late[0]["due"] == "2017-06-30T23:59:59+08:00"
         assert s.sweep_at("2017-09-15T09:00") == []
