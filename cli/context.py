@@ -139,9 +139,7 @@ class Context:
             except SQLAlchemyError:
                 pass  # no read models yet, or an older shape: the full path sets them up
             self._dispose_plain_engine()
-        engine = self.fresh().engine
-        self._vouch(engine)
-        return engine
+        return self.fresh().engine
 
     def _vouch(self, engine: Engine) -> None:
         """After the full check, let the next read command on a SQLite store skip it."""
@@ -175,6 +173,9 @@ class Context:
                 runner.catch_up(progress=advance)
         else:
             runner.catch_up()
+        # create_tables (in runner()) checked every fingerprint: the next read command on
+        # a SQLite store may skip that check, and SQLAlchemy with it.
+        self._vouch(runner.engine)
         return runner
 
     def close(self) -> None:

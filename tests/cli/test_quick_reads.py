@@ -78,15 +78,27 @@ def in_a_process(store: str, args: list[str]) -> tuple[Any, list[str]]:
     ],
 )
 def test_a_current_store_is_read_without_sqlalchemy(store: str, args: list[str]) -> None:
-    """The first read checks in full and vouches; the next process needs no SQLAlchemy,
-    no event store, and prints the same document."""
-    assert quick.open_current(store, policy(store)) is None  # nothing vouched yet
-    first = cli(store, *args)
+    """A read that checks in full prints what the next process prints without
+    SQLAlchemy or the event store."""
+    tamper(store, "DELETE FROM rm_verified")  # as a store written by an older version
+    assert quick.open_current(store, policy(store)) is None
+    first = cli(store, *args)  # the full check, which vouches again
     assert first.exit_code == 0, first.output
     document, loaded = in_a_process(store, args)
     assert loaded == []
     assert document == json.loads(first.stdout)
     assert document  # something was listed or counted
+
+
+def test_a_write_command_leaves_the_next_read_quick(store: str) -> None:
+    """`plan import` (any command that brings the read models up to date) vouches."""
+    assert quick.open_current(store, policy(store)) is not None
+
+
+def test_projections_rebuild_leaves_the_next_read_quick(store: str) -> None:
+    tamper(store, "DELETE FROM rm_verified")
+    assert cli(store, "projections", "rebuild").exit_code == 0
+    assert quick.open_current(store, policy(store)) is not None
 
 
 def test_events_the_read_models_lack_send_the_next_read_the_full_way(store: str) -> None:
