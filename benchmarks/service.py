@@ -112,7 +112,7 @@ def report(figs: list[dict[str, Any]]) -> str:
                 f"  whole process, cold: taizhang --help {c['help_ms']:.0f} ms; "
                 f"task list --unit {c['task_list_unit_process_ms']:.0f} ms (JSON), "
                 f"{c['task_list_unit_table_ms']:.0f} ms (table); dashboard --plan --by unit "
-                f"{c['dashboard_plan_process_ms']:.0f} ms; the first read after a rebuild "
+                f"{c['dashboard_plan_process_ms']:.0f} ms; the first read (full check) "
                 f"{c['first_read_ms']:.0f} ms (same rounds: python -c pass "
                 f"{c['python_ms']:.0f} ms, import sqlalchemy {c['import_sqlalchemy_ms']:.0f} ms)"
             )
