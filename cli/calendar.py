@@ -7,14 +7,9 @@ from typing import Annotated
 import typer
 
 from cli.context import get
-from cli.help import HelpGroup
+from cli.help import group
 
-app = typer.Typer(
-    cls=HelpGroup,
-    add_completion=False,
-    help="The working-day calendar: official data plus declared days.",
-    no_args_is_help=True,
-)
+app = group("The working-day calendar: official data plus declared days.")
 
 
 @app.command("declare")

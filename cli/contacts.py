@@ -7,14 +7,9 @@ from typing import Annotated
 import typer
 
 from cli.context import get
-from cli.help import HelpGroup
+from cli.help import group
 
-app = typer.Typer(
-    cls=HelpGroup,
-    add_completion=False,
-    help="Contacts of units: email addresses and group-robot webhooks.",
-    no_args_is_help=True,
-)
+app = group("Contacts of units: email addresses and group-robot webhooks.")
 
 UnitArg = Annotated[str, typer.Argument(help="The unit, e.g. 市财政局.")]
 ChannelOpt = Annotated[str, typer.Option("--channel", help="email, webhook, wecom or dingtalk.")]

@@ -7,14 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from cli.context import get
-from cli.help import HelpGroup
+from cli.help import group
 
-app = typer.Typer(
-    cls=HelpGroup,
-    add_completion=False,
-    help="Deadline phrases: parse and inspect.",
-    no_args_is_help=True,
-)
+app = group("Deadline phrases: parse and inspect.")
 
 
 @app.command("parse")

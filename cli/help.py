@@ -75,3 +75,9 @@ class HelpGroup(TyperGroup):
 
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
         render_group_help(self, ctx)
+
+
+def group(help: str) -> typer.Typer:
+    """A sub-command group (`taizhang task`, …): help drawn by `HelpGroup`, no shell
+    completion, its help when named without a command."""
+    return typer.Typer(cls=HelpGroup, add_completion=False, help=help, no_args_is_help=True)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.context import get
-from cli.help import HelpGroup
+from cli.help import group
 from cli.logs import logger
 from cli.options import AsOfOpt, ValidAtOpt, moments
 
@@ -19,12 +19,7 @@ if TYPE_CHECKING:
 
     from cli.context import Context
 
-app = typer.Typer(
-    cls=HelpGroup,
-    add_completion=False,
-    help="Work plans and their breakdown tables.",
-    no_args_is_help=True,
-)
+app = group("Work plans and their breakdown tables.")
 
 PLAN_COLUMNS = [
     ("ref", "ref"),

@@ -7,14 +7,9 @@ from typing import Annotated
 import typer
 
 from cli.context import get
-from cli.help import HelpGroup
+from cli.help import group
 
-app = typer.Typer(
-    cls=HelpGroup,
-    add_completion=False,
-    help="Read models: status and rebuild.",
-    no_args_is_help=True,
-)
+app = group("Read models: status and rebuild.")
 
 
 @app.command("status")

@@ -95,13 +95,15 @@ class _Segments:
     """Lines already laid out, handed to Rich as they are: no wrapping, no cropping."""
 
     def __init__(self) -> None:
-        self.segments: list[Any] = []
-
-    def add(self, text: str, style: str | None = None) -> None:
         from rich.segment import Segment
         from rich.style import Style
 
-        self.segments.append(Segment(text, Style.parse(style) if style else None))
+        self.segments: list[Any] = []
+        # Imported once here: a table of a few hundred rows adds thousands of segments.
+        self._segment, self._style = Segment, Style.parse
+
+    def add(self, text: str, style: str | None = None) -> None:
+        self.segments.append(self._segment(text, self._style(style) if style else None))
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         return iter(self.segments)

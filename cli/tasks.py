@@ -7,19 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.context import Context, get
-from cli.help import HelpGroup
+from cli.help import group
 from cli.logs import logger
 
 if TYPE_CHECKING:
     from projections.reader import Reader
 from cli.options import AsOfOpt, ValidAtOpt, moments
 
-app = typer.Typer(
-    cls=HelpGroup,
-    add_completion=False,
-    help="Tasks: list, show, report progress, complete, supervise.",
-    no_args_is_help=True,
-)
+app = group("Tasks: list, show, report progress, complete, supervise.")
 
 TASK_COLUMNS = [
     ("ref", "task"),
