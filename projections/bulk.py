@@ -17,13 +17,13 @@ from sqlalchemy import JSON, Connection, Table
 if TYPE_CHECKING:
     from projections.base import Row
 
-_SQL: dict[tuple[str, str, str], tuple[str, str, list[int]]] = {}
+_SQL: dict[tuple[str, str, str], tuple[str, str]] = {}
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def _statement(conn: Connection, table: Table, conflict: str) -> tuple[str, str, list[int]]:
-    """The INSERT for ``table`` in the driver's parameter style, its quoted column names
-    (for COPY) and where its JSON columns are."""
+def _statement(conn: Connection, table: Table, conflict: str) -> tuple[str, str]:
+    """The INSERT for ``table`` in the driver's parameter style, and its quoted column
+    names (for COPY)."""
     dialect = conn.dialect.name
     found = _SQL.get((dialect, table.name, conflict))
     if found is not None:
@@ -35,41 +35,61 @@ def _statement(conn: Connection, table: Table, conflict: str) -> tuple[str, str,
     marks = ", ".join(json_mark if isinstance(c.type, JSON) else mark for c in columns)
     names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in columns)
     sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {conflict}".rstrip()
-    found = (sql, names, [i for i, c in enumerate(columns) if isinstance(c.type, JSON)])
+    found = (sql, names)
     _SQL[(dialect, table.name, conflict)] = found
     return found
 
 
-def insert_rows(conn: Connection, table: Table, rows: Iterable[Row], conflict: str = "") -> int:
-    """Insert ``rows`` (dicts keyed by column name) into ``table``; returns how many.
+def row_values(
+    table: Table, rows: Iterable[Row], done: dict[int, str] | None = None
+) -> list[tuple[Any, ...]]:
+    """``rows`` (dicts keyed by column name) as the tuples the driver takes, in the
+    table's column order, JSON columns serialised.
+
+    Consecutive versions of a task share their unchanged lists, and a task's row shares
+    them with its last version: each list object is serialised once, remembered in
+    ``done`` by its id. Whoever passes ``done`` keeps every row it saw alive meanwhile,
+    so that no id is reused.
+    """
+    pick = itemgetter(*(c.name for c in table.columns))
+    json_at = [i for i, c in enumerate(table.columns) if isinstance(c.type, JSON)]
+    if not json_at:
+        return [pick(row) for row in rows]
+    if done is None:
+        done = {}
+    values = []
+    for row in rows:
+        value = list(pick(row))
+        for i in json_at:
+            item = value[i]
+            text = done.get(id(item))
+            if text is None:
+                text = done[id(item)] = _encode(item)
+            value[i] = text
+        values.append(tuple(value))
+    return values
+
+
+def insert_values(
+    conn: Connection, table: Table, values: list[tuple[Any, ...]], conflict: str = ""
+) -> int:
+    """Insert rows prepared by :func:`row_values` into ``table``; returns how many.
 
     ``conflict`` is an ``ON CONFLICT …`` clause (the same words on SQLite and PostgreSQL).
     """
-    sql, names, json_at = _statement(conn, table, conflict)
-    pick = itemgetter(*(c.name for c in table.columns))
-    if not json_at:
-        values: list[Any] = [pick(row) for row in rows]
-    else:
-        # Consecutive versions of a task share their unchanged lists: each list object is
-        # serialised once. (Every row is alive for the whole call, so no id is reused.)
-        done: dict[int, str] = {}
-        values = []
-        for row in rows:
-            value = list(pick(row))
-            for i in json_at:
-                item = value[i]
-                text = done.get(id(item))
-                if text is None:
-                    text = done[id(item)] = _encode(item)
-                value[i] = text
-            values.append(tuple(value))
     if not values:
         return 0
+    sql, names = _statement(conn, table, conflict)
     if conn.dialect.name == "postgresql" and not conflict:
         _copy(conn, table.name, names, values)
     else:
         conn.exec_driver_sql(sql, values)
     return len(values)
+
+
+def insert_rows(conn: Connection, table: Table, rows: Iterable[Row], conflict: str = "") -> int:
+    """Insert ``rows`` (dicts keyed by column name) into ``table``; returns how many."""
+    return insert_values(conn, table, row_values(table, rows), conflict)
 
 
 def _copy(conn: Connection, table: str, names: str, values: list[Any]) -> None:

@@ -19,14 +19,32 @@ position becomes that head and incremental catch-up takes over.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, LargeBinary, Table, select, type_coerce, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    LargeBinary,
+    Select,
+    Table,
+    func,
+    select,
+    type_coerce,
+    update,
+)
 
 from projections.base import Lifeline, Projection, Row
-from projections.bulk import insert_rows
+from projections.bulk import insert_values, row_values
+from projections.replay_worker import (
+    WORKER_FROM,
+    Chunk,
+    Prepared,
+    Span,
+    available_cores,
+    take_turns,
+)
 from projections.tracking import tracking
 
 if TYPE_CHECKING:
@@ -70,13 +88,33 @@ class LostRace(Exception):
     """Another runner moved a tracking position first."""
 
 
-class Replay:
-    """Replays the stored events into read models that hold nothing yet."""
+def prepare(rows: dict[tuple[Projection, Table], list[Row]]) -> Prepared:
+    """A chunk's rows as the writer takes them (``rows`` keeps them all alive)."""
+    done: dict[int, str] = {}
+    return [(table.name, row_values(table, found, done)) for (_, table), found in rows.items()]
 
-    def __init__(self, engine: Engine, events: Table, mapper: Mapper[UUID]) -> None:
+
+class Replay:
+    """Replays the stored events into read models that hold nothing yet.
+
+    With ``env`` (the ledger's environment) a long replay is shared with a second
+    process on a machine with two cores or more (projections/replay_worker.py): each
+    folds its next chunk while the other writes.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        events: Table,
+        mapper: Mapper[UUID],
+        env: Mapping[str, str] | None = None,
+        worker_from: int = WORKER_FROM,
+    ) -> None:
         self.engine = engine
         self.events = events
         self.mapper = mapper
+        self.env = env
+        self.worker_from = worker_from
 
     def run(
         self,
@@ -97,10 +135,24 @@ class Replay:
         collecting = gc.isenabled()
         gc.disable()
         try:
+            if limit is None and self._shared_pays(head):
+                spans = self.spans(head, after, chunk)
+                if len(spans) > 1:
+                    read = take_turns(self, self.env or {}, projections, head, spans, progress)
+                    self._finish(projections)
+                    return read
             return self._run(projections, head, after, chunk, limit, progress)
         finally:
             if collecting:
                 gc.enable()
+
+    def _shared_pays(self, head: int) -> bool:
+        """Whether a second process is worth starting (about a second) for this replay."""
+        if self.env is None or head < self.worker_from or available_cores() < 2:
+            return False
+        url = self.engine.url
+        # Another process cannot see an in-memory SQLite database.
+        return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
 
     def _run(
         self,
@@ -115,20 +167,52 @@ class Replay:
         while limit is None or read < limit:
             size = chunk if limit is None else max(1, min(chunk, limit - read))
             lives, last, done = self._read(head, after, size)
-            self._write(projections, self._fold(projections, lives), head, after, last, done)
+            self.write(projections, self._fold(projections, lives), head, after, last, done)
             read += sum(len(life.events) for life in lives)
             after = last
             if progress is not None:
                 progress(read, head)
             if done:
-                refresh_statistics(self.engine, [t.name for p in projections for t in p.tables])
+                self._finish(projections)
                 break
         return read
 
-    def _write(
+    def _finish(self, projections: Sequence[Projection]) -> None:
+        refresh_statistics(self.engine, [t.name for p in projections for t in p.tables])
+
+    def spans(self, head: int, after: str | None, chunk: int) -> list[Span]:
+        """The rest of the replay cut into chunks of whole aggregates, about ``chunk``
+        events each, from counting each aggregate's events (one scan of an index)."""
+        t = self.events
+        query = select(self._raw_id(), func.count()).where(t.c.id <= head)
+        if after is not None:
+            query = query.where(t.c.originator_id > UUID(after))
+        query = query.group_by(t.c.originator_id).order_by(t.c.originator_id)
+        spans: list[Span] = []
+        start, filled = after, 0
+        with self.engine.connect() as conn:
+            counts = conn.execute(query).all()
+        for i, (raw, count) in enumerate(counts):
+            filled += count
+            if filled >= chunk or i == len(counts) - 1:
+                last = str(raw if isinstance(raw, UUID) else UUID(bytes=bytes(raw)))
+                spans.append(Span(start, last, i == len(counts) - 1))
+                start, filled = last, 0
+        return spans
+
+    def chunk_of(self, projections: Sequence[Projection], head: int, span: Span) -> Chunk:
+        """Read and fold the aggregates of ``span``."""
+        t = self.events
+        query = self._select(head, span.after).where(t.c.originator_id <= UUID(span.last))
+        with self.engine.connect() as conn:
+            lives = self._lives(conn.execute(query).all())
+        rows = prepare(self._fold(projections, lives))
+        return Chunk(sum(len(life.events) for life in lives), span.last, span.done, rows)
+
+    def write(
         self,
         projections: Sequence[Projection],
-        rows: dict[tuple[Projection, Table], list[Row]],
+        rows: dict[tuple[Projection, Table], list[Row]] | Prepared,
         head: int,
         after: str | None,
         last: str | None,
@@ -139,7 +223,9 @@ class Replay:
         Secondary indexes go with the first chunk and come back, built in one sort each,
         with the last: maintaining them row by row would cost more than the rows.
         """
+        prepared = prepare(rows) if isinstance(rows, dict) else rows
         tables = [t for p in projections for t in p.tables]
+        owner = {t.name: (p, t) for p in projections for t in p.tables}
         with self.engine.begin() as conn:
             for projection in projections:
                 if not self._claim(conn, projection.name, head, after, last, done):
@@ -148,33 +234,39 @@ class Replay:
                 for table in tables:
                     for index in table.indexes:
                         index.drop(conn, checkfirst=True)
-            for (projection, table), found in rows.items():
-                insert_rows(conn, table, found, projection.replay_conflict(table))
+            for name, values in prepared:
+                projection, table = owner[name]
+                insert_values(conn, table, values, projection.replay_conflict(table))
             if done:
                 for table in tables:
                     for index in table.indexes:
                         index.create(conn, checkfirst=True)
+
+    def _raw_id(self) -> Any:
+        # On SQLite the id as stored (16 bytes): the column type would build a UUID per
+        # event, and one per aggregate is enough. PostgreSQL's driver gives UUIDs already.
+        raw_id: Any = self.events.c.originator_id
+        if self.engine.dialect.name == "sqlite":
+            raw_id = type_coerce(raw_id, LargeBinary)
+        return raw_id
+
+    def _select(self, head: int, after: str | None) -> Select[Any]:
+        t = self.events
+        query = select(self._raw_id(), t.c.originator_version, t.c.topic, t.c.state).where(
+            t.c.id <= head
+        )
+        if after is not None:
+            query = query.where(t.c.originator_id > UUID(after))
+        return query.order_by(t.c.originator_id, t.c.originator_version)
 
     def _read(
         self, head: int, after: str | None, size: int
     ) -> tuple[list[Lifeline], str | None, bool]:
         """Whole aggregates after ``after`` (at least one), the last one's id, and
         whether the end was reached."""
-        t = self.events
-        # On SQLite the id as stored (16 bytes): the column type would build a UUID per
-        # event, and one per aggregate is enough. PostgreSQL's driver gives UUIDs already.
-        raw_id: Any = t.c.originator_id
-        if self.engine.dialect.name == "sqlite":
-            raw_id = type_coerce(raw_id, LargeBinary)
         while True:
-            query = select(raw_id, t.c.originator_version, t.c.topic, t.c.state).where(
-                t.c.id <= head
-            )
-            if after is not None:
-                query = query.where(t.c.originator_id > UUID(after))
-            query = query.order_by(t.c.originator_id, t.c.originator_version).limit(size)
             with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
+                rows = conn.execute(self._select(head, after).limit(size)).all()
             done = len(rows) < size
             if not done:
                 # The last aggregate may go on past the chunk: it comes whole next time.
@@ -186,6 +278,12 @@ class Replay:
                     continue
                 rows = rows[:cut]
             break
+        lives = self._lives(rows)
+        last = str(lives[-1].events[0].originator_id) if lives else after
+        return lives, last, done
+
+    def _lives(self, rows: Sequence[Any]) -> list[Lifeline]:
+        """Stored rows, in aggregate order, as each aggregate's decoded events."""
         from eventsourcing.persistence import StoredEvent  # only a replay needs it
 
         lives: list[Lifeline] = []
@@ -199,8 +297,7 @@ class Replay:
                 lives.append(Lifeline([]))
             state = bytes(stored) if isinstance(stored, memoryview) else stored
             lives[-1].events.append(to_event(StoredEvent(originator_id, version, topic, state)))
-        last = str(lives[-1].events[0].originator_id) if lives else after
-        return lives, last, done
+        return lives
 
     @staticmethod
     def _fold(

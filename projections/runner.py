@@ -20,6 +20,7 @@ from projections.history import HistoryProjection
 from projections.outbox import OutboxProjection
 from projections.plans import PlansProjection
 from projections.replay import CHUNK, LostRace, Replay, refresh_statistics
+from projections.replay_worker import WORKER_FROM
 from projections.task_versions import TaskVersionsProjection
 from projections.tasks import TasksProjection
 from projections.timers import AlertPolicy, TimersProjection
@@ -62,6 +63,10 @@ class ProjectionRunner:
         engine = ledger.recorder.datastore.engine  # type: ignore[attr-defined]
         assert engine is not None, "projections need a SQL store"
         self.engine: Engine = engine
+        # Events per chunk of a replay, and from how many events a second process
+        # shares it (projections/replay_worker.py).
+        self.replay_chunk = CHUNK
+        self.worker_from = WORKER_FROM
 
     # -- schema ----------------------------------------------------------------------
 
@@ -180,7 +185,9 @@ class ProjectionRunner:
     def _replay(self, head: int, chunk: int, limit: int | None, progress: Progress | None) -> int:
         """Fill the read models at position 0, grouped by how far their replay got."""
         events = self.ledger.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-        replay = Replay(self.engine, events, self.ledger.mapper)
+        replay = Replay(
+            self.engine, events, self.ledger.mapper, dict(self.ledger.env), self.worker_from
+        )
         read = 0
         while limit is None or read < limit:
             with self.engine.connect() as conn:
@@ -204,7 +211,7 @@ class ProjectionRunner:
                     head if target is None else target,
                     after,
                     # A bounded catch-up (a test's crash point) keeps its small batches.
-                    chunk=chunk if limit is not None else max(chunk, CHUNK),
+                    chunk=chunk if limit is not None else self.replay_chunk,
                     limit=None if limit is None else limit - read,
                     progress=progress,
                 )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -18,11 +20,14 @@ from ledger.store import open_ledger
 from projections.history import history
 from projections.outbox import outbox
 from projections.plans import plans
+from projections.replay import Replay
+from projections.replay_worker import ReaderFailed
 from projections.runner import ProjectionRunner
 from projections.sweep import sweep
 from projections.task_versions import task_unit_versions, task_versions
 from projections.tasks import task_units, tasks
 from projections.timers import timers
+from projections.tracking import tracking
 
 META = PlanMeta(
     title="要点", issuer="大连市人民政府办公厅", year=2017, doc_no="大政办发〔2017〕70号"
@@ -150,3 +155,131 @@ def test_interrupted_catch_up_equals_rebuild(
         restarted.rebuild()
         assert snapshot(restarted) == incremental
         ledger.close()
+
+
+# -- a long replay shared by two processes (projections/replay_worker.py) ----------------
+
+
+class RecordedPopen(subprocess.Popen[bytes]):
+    """``subprocess.Popen`` that remembers what it started: the second process."""
+
+    started: ClassVar[list[subprocess.Popen[bytes]]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        RecordedPopen.started.append(self)
+
+
+@pytest.fixture
+def shared(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """Every replay of the test shares its work with a second process (recorded)."""
+    RecordedPopen.started = []
+    monkeypatch.setattr(subprocess, "Popen", RecordedPopen)
+    return RecordedPopen.started
+
+
+def busy_ledger(url: str) -> Ledger:
+    """A ledger of 40 tasks with reports, completions and a reassignment."""
+    clock = [datetime(2017, 6, 3, 1, 0, tzinfo=UTC)]
+    ledger = open_ledger(url, clock=lambda: clock[0], create=True)
+    rows = [
+        TaskFields(
+            row=i,
+            code=str(i),
+            section=f"{'一二三'[i % 3]}、部分",
+            content=f"任务{i}",
+            lead_units=(UNITS[i % 3],),
+            co_units=(UNITS[(i + 1) % 3],),
+            deadline_text=DEADLINES[i % len(DEADLINES)],
+        )
+        for i in range(1, 41)
+    ]
+    ledger.import_table(rows, META, actor="s", source="t", sha256="x")
+    for i in range(1, 41):
+        clock[0] += timedelta(hours=5)
+        tid = ledger.resolve_task(f"dalian-2017/{i}")
+        unit = UNITS[i % 3]
+        ledger.report_progress(
+            tid, unit=unit, note="进展", quantity=1, occurred_on=date(2017, 6, 1), actor="a"
+        )
+        if i % 2:
+            with contextlib.suppress(LedgerError):  # a recurring task may refuse it
+                ledger.complete(tid, unit=unit, occurred_on=date(2017, 6, 2), actor="a")
+        if i % 7 == 0:
+            ledger.reassign(tid, lead_units=[UNITS[(i + 2) % 3]], reason="调整", actor="s")
+    return ledger
+
+
+def sharing_runner(ledger: Ledger) -> ProjectionRunner:
+    runner = ProjectionRunner(ledger)
+    runner.create_tables()
+    runner.worker_from = 0  # share every replay, however short
+    runner.replay_chunk = 25  # events per chunk: several chunks for each process
+    return runner
+
+
+def test_a_shared_replay_gives_the_rows_of_one_process(
+    store_url: str, shared: list[subprocess.Popen[bytes]]
+) -> None:
+    ledger = busy_ledger(store_url)
+    runner = sharing_runner(ledger)
+    runner.catch_up(replay=False)  # every event applied in notification order
+    incremental = snapshot(runner)
+    chunks: list[int] = []
+    runner.rebuild(progress=lambda read, head: chunks.append(read))
+    assert len(shared) == 1 and shared[0].returncode == 0
+    assert len(chunks) > 4 and chunks[-1] == ledger.recorder.max_notification_id()
+    assert snapshot(runner) == incremental
+    ledger.close()
+
+
+def test_a_replay_whose_second_process_dies_resumes_to_the_same_rows(
+    store_url: str, shared: list[subprocess.Popen[bytes]]
+) -> None:
+    ledger = busy_ledger(store_url)
+    runner = sharing_runner(ledger)
+    runner.catch_up(replay=False)
+    incremental = snapshot(runner)
+
+    def kill_after_the_first_chunk(read: int, head: int) -> None:
+        if len(shared) == 1 and shared[0].poll() is None:
+            shared[0].kill()
+
+    with pytest.raises(ReaderFailed, match="stopped"):
+        runner.rebuild(progress=kill_after_the_first_chunk)
+    with runner.engine.connect() as conn:
+        states = conn.execute(select(tracking.c.position, tracking.c.replay_after)).all()
+    # What was committed is a prefix: every read model at position 0, part way through.
+    assert {position for position, _ in states} == {0}
+    assert {after for _, after in states} != {None}
+    runner.catch_up()  # a restart resumes after the last chunk written
+    assert len(shared) == 2
+    assert snapshot(runner) == incremental
+    ledger.close()
+
+
+def test_a_shared_replay_never_writes_a_chunk_another_runner_wrote(
+    store_url: str, shared: list[subprocess.Popen[bytes]]
+) -> None:
+    """Another runner writes the second process's next chunk first: that process's
+    claim fails, the replay looks again and goes on after it; no row is written twice."""
+    ledger = busy_ledger(store_url)
+    runner = sharing_runner(ledger)
+    runner.catch_up(replay=False)
+    incremental = snapshot(runner)
+    head = ledger.recorder.max_notification_id() or 0
+    events = ledger.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    other = Replay(runner.engine, events, ledger.mapper)
+    spans = other.spans(head, None, runner.replay_chunk)
+    cut_in: list[int] = []
+
+    def write_the_next_chunk_first(read: int, head: int) -> None:
+        if not cut_in:  # after the first chunk, before the second process's turn
+            found = other.chunk_of(runner.projections, head, spans[1])
+            other.write(runner.projections, found.tables, head, spans[0].last, spans[1].last, False)
+            cut_in.append(read)
+
+    runner.rebuild(progress=write_the_next_chunk_first)
+    assert cut_in and len(shared) == 2  # the second process lost; a new one finished
+    assert snapshot(runner) == incremental
+    ledger.close()
