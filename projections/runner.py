@@ -108,19 +108,20 @@ class ProjectionRunner:
         metadata.drop_all(self.engine, tables=stale)
 
     def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> int:
-        """Drop and replay the named read models (all when none are named)."""
+        """Empty and replay the named read models (all when none are named)."""
         chosen = [p for p in self.projections if not names or p.name in names]
         unknown = set(names) - {p.name for p in self.projections}
         if unknown:
             raise ValueError(f"no projection named {', '.join(sorted(unknown))}")
-        tables = [t for p in chosen for t in p.tables]
-        metadata.drop_all(self.engine, tables=tables)
-        metadata.create_all(self.engine, tables=tables)
+        # Back to position 0, in one transaction: the replay's first chunk empties the
+        # tables with its own claim (projections/replay.py), so a crash in between leaves
+        # a read model that replays, never an empty one that claims to be current.
+        metadata.create_all(self.engine, tables=[t for p in chosen for t in p.tables])
         with self.engine.begin() as conn:
             conn.execute(
                 update(tracking)
                 .where(tracking.c.projection.in_([p.name for p in chosen]))
-                .values(position=0)
+                .values(position=0, replay_head=None, replay_after=None)
             )
         return self.catch_up(progress=progress)
 
@@ -146,9 +147,9 @@ class ProjectionRunner:
     ) -> int:
         """Apply every event not yet applied; returns how many notifications were read.
 
-        Read models that hold nothing yet (position 0) are filled by a replay in
-        aggregate order (projections/replay.py) unless ``replay`` is false; then every
-        read model is brought to the head in notification order.
+        Read models at position 0 are filled by a replay in aggregate order
+        (projections/replay.py) unless ``replay`` is false (for read models that hold
+        nothing yet); then every read model is brought to the head in notification order.
         """
         head = self.ledger.recorder.max_notification_id() or 0
         replayed = self._replay(head, batch_size, limit, progress) if replay else 0

@@ -283,3 +283,28 @@ def test_a_shared_replay_never_writes_a_chunk_another_runner_wrote(
     assert cut_in and len(shared) == 2  # the second process lost; a new one finished
     assert snapshot(runner) == incremental
     ledger.close()
+
+
+def test_a_rebuild_stopped_before_its_first_chunk_replays_over_the_old_rows(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``rebuild`` only resets the positions; the replay's first chunk empties the tables
+    in its own transaction. Stopped in between, the next catch-up replays over the old
+    rows and ends with the same rows (not twice each)."""
+    ledger = busy_ledger(store_url)
+    runner = ProjectionRunner(ledger)
+    runner.create_tables()
+    runner.catch_up()
+    before = snapshot(runner)
+
+    def crash(*args: Any, **kwargs: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "catch_up", crash)
+    with pytest.raises(KeyboardInterrupt):
+        runner.rebuild()
+    assert set(ProjectionRunner(ledger).positions().values()) == {0}
+    assert snapshot(runner) == before  # the old rows are still there, behind position 0
+    ProjectionRunner(ledger).catch_up(batch_size=7)
+    assert snapshot(runner) == before
+    ledger.close()
