@@ -34,7 +34,8 @@ def rebuild(
     ctx: typer.Context,
     names: Annotated[list[str] | None, typer.Argument(help="Projections (default: all).")] = None,
 ) -> None:
-    """Drop read models and replay the whole ledger into them."""
+    """Empty read models and replay the whole ledger into them (a long replay is shared
+    with a second process; see README, "Read models")."""
     from cli.progress import bar
     from cli.render import emit_json, say
 
