@@ -40,7 +40,10 @@ def _log(msg: str) -> None:
 
 
 def measure(
-    scale: str, backend: str, seed: int = 2024, with_activity: bool = True,
+    scale: str,
+    backend: str,
+    seed: int = 2024,
+    with_activity: bool = True,
     apscheduler: bool = True,
 ) -> dict[str, Any]:
     """Every figure for one (scale, backend), on a private copy of the loaded store."""
@@ -54,8 +57,10 @@ def measure(
         try:
             runner = ProjectionRunner(ledger)
             runner.create_tables()
-            _log(f"[{scale}/{backend}] {meta['tasks']:,} tasks, {meta['events']:,} events: "
-                 "rebuild and reads")
+            _log(
+                f"[{scale}/{backend}] {meta['tasks']:,} tasks, {meta['events']:,} events: "
+                "rebuild and reads"
+            )
             fig["read"] = bench_read.run(ledger, runner, now)
             if backend == "sqlite":
                 read = fig["read"]
@@ -131,7 +136,10 @@ def report(figs: list[dict[str, Any]]) -> str:
                 f"added in {ap['load_s']:.1f} s, restart {ap['restart_s']:.2f} s, "
                 f"{ap['peak_traced_mb']:.1f} MB traced peak"
             )
-        lines.append(f"  peak RSS of the measuring process {f['peak_rss_mb']:,.0f} MB")
+        lines.append(
+            f"  peak RSS of the measuring process {f['peak_rss_mb']:,.0f} MB; of the "
+            f"rebuild's second process {f['read'].get('rebuild_child_rss_mb', 0):,.0f} MB"
+        )
     return "\n".join(lines)
 
 
@@ -139,8 +147,17 @@ def _in_child(scale: str, backend: str, args: argparse.Namespace) -> dict[str, A
     """One (scale, backend) in a process of its own: its peak memory is its own."""
     with tempfile.TemporaryDirectory() as d:
         out = f"{d}/fig.json"
-        cmd = [sys.executable, "-m", "benchmarks.service", "--scale", scale,
-               "--backends", backend, "--json", out]
+        cmd = [
+            sys.executable,
+            "-m",
+            "benchmarks.service",
+            "--scale",
+            scale,
+            "--backends",
+            backend,
+            "--json",
+            out,
+        ]
         cmd += ["--no-activity"] if args.no_activity else []
         cmd += ["--no-apscheduler"] if args.no_apscheduler else []
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -160,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         help="Import only (every task open): the scheduler's worst case, loaded fast.",
     )
     parser.add_argument(
-        "--no-apscheduler", action="store_true",
+        "--no-apscheduler",
+        action="store_true",
         help="Skip loading APScheduler's job store (minutes at province scale).",
     )
     args = parser.parse_args(argv)
@@ -169,8 +187,11 @@ def main(argv: list[str] | None = None) -> int:
         figs = [_in_child(scale, backend, args) for scale, backend in runs]
     else:
         began = time.perf_counter()
-        figs = [measure(*runs[0], with_activity=not args.no_activity,
-                        apscheduler=not args.no_apscheduler)]
+        figs = [
+            measure(
+                *runs[0], with_activity=not args.no_activity, apscheduler=not args.no_apscheduler
+            )
+        ]
         figs[0]["wall_s"] = time.perf_counter() - began
     print(report(figs))
     if args.json:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from ledger.application import Ledger, PlanMeta, TaskFields
 from ledger.errors import LedgerError
@@ -210,6 +210,21 @@ def busy_ledger(url: str) -> Ledger:
     return ledger
 
 
+def indexes_missing(runner: ProjectionRunner) -> set[str]:
+    """Secondary indexes of the read models that the store does not have."""
+    inspector = inspect(runner.engine)
+    dialect = runner.engine.dialect.name
+    wanted = {
+        (t.name, str(i.name))
+        for p in runner.projections
+        for t in p.tables
+        for i in t.indexes
+        if getattr(i, "_ddl_if", None) is None or i._ddl_if.dialect == dialect  # type: ignore[union-attr]
+    }
+    have = {(t, str(i["name"])) for t, _ in wanted for i in inspector.get_indexes(t)}
+    return {name for _, name in wanted - have}
+
+
 def sharing_runner(ledger: Ledger) -> ProjectionRunner:
     runner = ProjectionRunner(ledger)
     runner.create_tables()
@@ -230,6 +245,7 @@ def test_a_shared_replay_gives_the_rows_of_one_process(
     assert len(shared) == 1 and shared[0].returncode == 0
     assert len(chunks) > 4 and chunks[-1] == ledger.recorder.max_notification_id()
     assert snapshot(runner) == incremental
+    assert indexes_missing(runner) == set()
     ledger.close()
 
 
