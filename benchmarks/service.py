@@ -99,7 +99,9 @@ def report(figs: list[dict[str, Any]]) -> str:
         r, s = f["read"], f["sweep"]
         lines += [
             f"{f['scale']}/{f['backend']}: {f['tasks']:,} tasks, {r['events']:,} events",
-            f"  raw read {r['raw_read_ev_s']:,.0f} ev/s; rebuild {r['rebuild_ev_s']:,.0f} ev/s "
+            f"  raw read {r['raw_read_ev_s']:,.0f} ev/s (mean of "
+            + " and ".join(f"{x:,.0f}" for x in r.get("raw_read_before_after_ev_s", ()))
+            + f" before and after); rebuild {r['rebuild_ev_s']:,.0f} ev/s "
             f"({r['rebuild_vs_raw']:.0%} of raw)",
             f"  dashboard by unit p50/p95 {_ms(r['dashboard_ms'])}; "
             f"by section {_ms(r['dashboard_section_ms'])}; "

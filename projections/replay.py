@@ -252,13 +252,12 @@ class Replay:
         after: str | None,
         last: str | None,
         done: bool,
-        index: bool | None = None,
     ) -> None:
         """Commit one chunk's rows with the claim of its progress.
 
         The first chunk empties the tables. Secondary indexes go with it and come back,
-        built in one sort each, with the last chunk, or with the one ``index`` says:
-        maintaining them row by row would cost more than the rows.
+        built in one sort each, with the last: maintaining them row by row would cost
+        more than the rows.
         """
         prepared = prepare(rows) if isinstance(rows, dict) else rows
         tables = [t for p in projections for t in p.tables]
@@ -269,8 +268,8 @@ class Replay:
                     raise LostRace  # leaving the block rolls the chunk back
             if after is None:
                 for table in tables:
-                    for found in table.indexes:
-                        found.drop(conn, checkfirst=True)
+                    for index in table.indexes:
+                        index.drop(conn, checkfirst=True)
                     # What an earlier fill left (``projections rebuild`` only resets the
                     # positions), emptied in this chunk's transaction: while the second
                     # process folds, and never apart from the claim.
@@ -279,10 +278,10 @@ class Replay:
             for name, values in prepared:
                 projection, table = owner[name]
                 insert_values(conn, table, values, projection.replay_conflict(table))
-            if done if index is None else index:
+            if done:
                 for table in tables:
-                    for found in table.indexes:
-                        found.create(conn, checkfirst=True)
+                    for index in table.indexes:
+                        index.create(conn, checkfirst=True)
 
     def _raw_id(self) -> Any:
         # On SQLite the id as stored (16 bytes): the column type would build a UUID per

@@ -126,7 +126,7 @@ def take_turns(
                 if i > 0:
                     read += written(answers)
                     _progress(progress, read, head)
-                write(replay, projections, found, head, span, _indexes(i, spans))
+                replay.write(projections, found.tables, head, span.after, span.last, span.done)
                 read += found.events
                 _progress(progress, read, head)
                 if i + 1 < len(spans):
@@ -140,24 +140,6 @@ def take_turns(
             other.kill()
         other.wait()
     return read
-
-
-def write(
-    replay: Replay,
-    projections: Sequence[Projection],
-    found: Chunk,
-    head: int,
-    span: Span,
-    index: bool,
-) -> None:
-    replay.write(projections, found.tables, head, span.after, span.last, span.done, index)
-
-
-def _indexes(i: int, spans: list[Span]) -> bool:
-    """Whether chunk ``i`` builds the secondary indexes: the one before the last does,
-    so that the build overlaps the other process folding the last chunk (which then
-    goes into indexed tables), instead of leaving that process idle at the end."""
-    return i >= len(spans) - 2
 
 
 def _progress(progress: Progress | None, read: int, head: int) -> None:
@@ -196,7 +178,7 @@ def odd_chunks(
             turn = pickle.load(turns)
             assert turn == i, f"turn {turn} came for chunk {i}"
             try:
-                write(replay, projections, found, head, span, _indexes(i, spans))
+                replay.write(projections, found.tables, head, span.after, span.last, span.done)
             except LostRace:
                 _send(answers, "lost")
                 return
