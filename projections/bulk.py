@@ -48,8 +48,9 @@ def row_values(
 
     Consecutive versions of a task share their unchanged lists, and a task's row shares
     them with its last version: each list object is serialised once, remembered in
-    ``done`` by its id. Whoever passes ``done`` keeps every row it saw alive meanwhile,
-    so that no id is reused.
+    ``done`` by its id. So ``rows`` must hold its rows (a list, not rows made on the
+    fly), and whoever passes ``done`` to several calls keeps all their rows alive
+    meanwhile: an id is only unique among live objects.
     """
     pick = itemgetter(*(c.name for c in table.columns))
     json_at = [i for i, c in enumerate(table.columns) if isinstance(c.type, JSON)]
@@ -92,6 +93,13 @@ def insert_values(
 def insert_rows(conn: Connection, table: Table, rows: Iterable[Row], conflict: str = "") -> int:
     """Insert ``rows`` (dicts keyed by column name) into ``table``; returns how many."""
     return insert_values(conn, table, row_values(table, rows), conflict)
+
+
+def empty(conn: Connection, table: Table) -> None:
+    """Remove every row of ``table`` in the caller's transaction (TRUNCATE on
+    PostgreSQL, which does not visit the rows; SQLite clears a table that way itself)."""
+    verb = "TRUNCATE" if conn.dialect.name == "postgresql" else "DELETE FROM"
+    conn.exec_driver_sql(f"{verb} {table.name}")
 
 
 def _copy(conn: Connection, table: str, names: str, values: list[Any]) -> None:

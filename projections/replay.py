@@ -36,12 +36,13 @@ from sqlalchemy import (
 )
 
 from projections.base import Lifeline, Projection, Row
-from projections.bulk import insert_values, row_values
+from projections.bulk import empty, insert_values, row_values
 from projections.replay_worker import (
     WORKER_FROM,
     Chunk,
     Prepared,
     Span,
+    Unavailable,
     available_cores,
     take_turns,
 )
@@ -97,15 +98,16 @@ def prepare(rows: dict[tuple[Projection, Table], list[Row]]) -> Prepared:
 def event_decoder(mapper: Mapper[UUID]) -> Callable[[UUID, int, str, bytes], Any]:
     """The domain event of a stored row, as ``mapper.to_domain_event`` makes it.
 
-    Where the store neither compresses nor encrypts and an event class has no upcasting
-    to do, the event is made directly: the mapper's general path (a topic lookup, an id
-    conversion and a version check per event) was a quarter of decoding a city ledger.
+    Where the library's own mapper neither decompresses nor decrypts and an event class
+    has no upcasting to do, the event is made directly: the mapper's general path (a
+    topic lookup, an id conversion and a version check per event) was a quarter of
+    decoding a city ledger.
     """
-    from eventsourcing.persistence import StoredEvent
+    from eventsourcing.persistence import Mapper, StoredEvent
     from eventsourcing.utils import resolve_topic
 
     general = mapper.to_domain_event
-    if mapper.cipher is not None or mapper.compressor is not None:
+    if type(mapper) is not Mapper or mapper.cipher is not None or mapper.compressor is not None:
         return lambda oid, version, topic, state: general(StoredEvent(oid, version, topic, state))
     decode = mapper.transcoder.decode
     direct: dict[str, type[Any] | None] = {}
@@ -173,9 +175,17 @@ class Replay:
             if limit is None and self._shared_pays(head):
                 spans = self.spans(head, after, chunk)
                 if len(spans) > 1:
-                    read = take_turns(self, self.env or {}, projections, head, spans, progress)
-                    self._finish(projections)
-                    return read
+                    try:
+                        read = take_turns(self, self.env or {}, projections, head, spans, progress)
+                    except Unavailable as e:
+                        import structlog
+
+                        structlog.get_logger().warning(
+                            "replaying in one process", reason=str(e).splitlines()[-1]
+                        )
+                    else:
+                        self._finish(projections)
+                        return read
             return self._run(projections, head, after, chunk, limit, progress)
         finally:
             if collecting:
@@ -273,8 +283,7 @@ class Replay:
                     # What an earlier fill left (``projections rebuild`` only resets the
                     # positions), emptied in this chunk's transaction: while the second
                     # process folds, and never apart from the claim.
-                    empty = "TRUNCATE" if conn.dialect.name == "postgresql" else "DELETE FROM"
-                    conn.exec_driver_sql(f"{empty} {table.name}")
+                    empty(conn, table)
             for name, values in prepared:
                 projection, table = owner[name]
                 insert_values(conn, table, values, projection.replay_conflict(table))

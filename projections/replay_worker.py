@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import subprocess
+
     from projections.base import Projection
     from projections.replay import Replay
 
@@ -66,6 +68,10 @@ class ReaderFailed(RuntimeError):
     """The second process stopped with an error (its traceback is the message)."""
 
 
+class Unavailable(ReaderFailed):
+    """The second process could not start reading the ledger; nothing was written."""
+
+
 def available_cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -83,11 +89,11 @@ def take_turns(
 ) -> int:
     """Replay ``spans`` with a second process; returns the events read.
 
-    Raises ``LostRace`` when another runner claimed a chunk first (from either process).
+    Raises ``Unavailable`` before anything is written when the second process cannot
+    read the ledger (the caller replays alone), ``ReaderFailed`` when it fails later,
+    and ``LostRace`` when another runner claimed a chunk first (in either process).
     """
     import subprocess
-
-    from projections.replay import LostRace
 
     read_end, write_end = os.pipe()
     other = subprocess.Popen(
@@ -100,46 +106,84 @@ def take_turns(
     os.close(write_end)  # the other process holds the only writing end: its exit ends it
     assert other.stdin is not None
     turns: IO[bytes] = other.stdin
-    read = 0
+    try:
+        with os.fdopen(read_end, "rb") as answers, turns:
+            _send(turns, (dict(env), list(projections), head, spans))
+            return _turns(replay, projections, head, spans, progress, other, turns, answers)
+    finally:
+        _stop(other)
 
-    def written(answers: IO[bytes]) -> int:
-        """Wait for the other process's chunk: how many events it wrote."""
+
+def _turns(
+    replay: Replay,
+    projections: Sequence[Projection],
+    head: int,
+    spans: list[Span],
+    progress: Progress | None,
+    other: subprocess.Popen[bytes],
+    turns: IO[bytes],
+    answers: IO[bytes],
+) -> int:
+    from projections.replay import LostRace
+
+    def answer() -> Any:
         try:
-            answer = pickle.load(answers)
+            found = pickle.load(answers)
         except EOFError:
             raise ReaderFailed(
                 f"the replay's second process stopped (exit code {other.wait()})"
             ) from None
-        if answer == "lost":
+        if isinstance(found, str) and found not in ("ready", "lost"):
+            raise ReaderFailed(f"the replay's second process failed:\n{found}")
+        return found
+
+    def written() -> int:
+        """Wait for the other process's chunk: how many events it wrote."""
+        found = answer()
+        if found == "lost":
             raise LostRace
-        if isinstance(answer, str):
-            raise ReaderFailed(f"the replay's second process failed:\n{answer}")
-        return int(answer)
+        return int(found)
+
+    read = 0
+    for i, span in enumerate(spans):
+        if i % 2:
+            continue
+        found = replay.chunk_of(projections, head, span)
+        if i == 0:
+            # Nothing is written (the first chunk empties the tables) until the other
+            # process has shown that it reads this ledger.
+            try:
+                answer()
+            except ReaderFailed as e:
+                raise Unavailable(str(e)) from None
+        else:
+            read += written()
+            _progress(progress, read, head)
+        replay.write(projections, found.tables, head, span.after, span.last, span.done)
+        read += found.events
+        _progress(progress, read, head)
+        if i + 1 < len(spans):
+            try:
+                _send(turns, i + 1)  # the next chunk is the other's to write
+            except OSError:
+                written()  # it stopped: its own account of why, if it left one
+                raise ReaderFailed("the replay's second process stopped") from None
+    if len(spans) % 2 == 0:
+        read += written()
+        _progress(progress, read, head)
+    return read
+
+
+def _stop(other: subprocess.Popen[bytes]) -> None:
+    """Let the other process end on its own (its standard input is closed: it stops
+    before its next turn, after a commit it may be making), then make it."""
+    import subprocess
 
     try:
-        with os.fdopen(read_end, "rb") as answers, turns:
-            _send(turns, (dict(env), list(projections), head, spans))
-            for i, span in enumerate(spans):
-                if i % 2:
-                    continue
-                found = replay.chunk_of(projections, head, span)
-                if i > 0:
-                    read += written(answers)
-                    _progress(progress, read, head)
-                replay.write(projections, found.tables, head, span.after, span.last, span.done)
-                read += found.events
-                _progress(progress, read, head)
-                if i + 1 < len(spans):
-                    _send(turns, i + 1)  # the next chunk is the other's to write
-            if len(spans) % 2 == 0:
-                read += written(answers)
-                _progress(progress, read, head)
-        other.wait(timeout=60)  # it has written its last chunk and is closing the ledger
-    finally:
-        if other.poll() is None:
-            other.kill()
+        other.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        other.kill()
         other.wait()
-    return read
 
 
 def _progress(progress: Progress | None, read: int, head: int) -> None:
@@ -162,15 +206,21 @@ def odd_chunks(
 ) -> None:
     """The second process's share: each odd chunk, folded ahead and written when the
     first process says it is its turn."""
+    from sqlalchemy import func, select
+
     from ledger.application import Ledger
     from projections.replay import LostRace, Replay
 
     ledger = Ledger(env={**env, "CREATE_TABLE": "n"})
     try:
         recorder: Any = ledger.recorder
-        replay = Replay(
-            recorder.datastore.engine, recorder.events_record_cls.__table__, ledger.mapper
-        )
+        events = recorder.events_record_cls.__table__
+        replay = Replay(recorder.datastore.engine, events, ledger.mapper)
+        with replay.engine.connect() as conn:
+            top = conn.execute(select(func.max(events.c.id))).scalar() or 0
+        if top < head:
+            raise RuntimeError(f"it sees the ledger up to event {top}, not {head}")
+        _send(answers, "ready")
         for i, span in enumerate(spans):
             if not i % 2:
                 continue

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, delete, select, update
 
 from projections.base import Projection, metadata
+from projections.bulk import empty
 from projections.history import HistoryProjection
 from projections.outbox import OutboxProjection
 from projections.plans import PlansProjection
@@ -116,13 +117,17 @@ class ProjectionRunner:
         # Back to position 0, in one transaction: the replay's first chunk empties the
         # tables with its own claim (projections/replay.py), so a crash in between leaves
         # a read model that replays, never an empty one that claims to be current.
-        metadata.create_all(self.engine, tables=[t for p in chosen for t in p.tables])
+        tables = [t for p in chosen for t in p.tables]
+        metadata.create_all(self.engine, tables=tables)
         with self.engine.begin() as conn:
             conn.execute(
                 update(tracking)
                 .where(tracking.c.projection.in_([p.name for p in chosen]))
                 .values(position=0, replay_head=None, replay_after=None)
             )
+            if not self.ledger.recorder.max_notification_id():
+                for table in tables:  # no event to replay: nothing else would empty them
+                    empty(conn, table)
         return self.catch_up(progress=progress)
 
     # -- applying events -------------------------------------------------------------
@@ -148,8 +153,8 @@ class ProjectionRunner:
         """Apply every event not yet applied; returns how many notifications were read.
 
         Read models at position 0 are filled by a replay in aggregate order
-        (projections/replay.py) unless ``replay`` is false (for read models that hold
-        nothing yet); then every read model is brought to the head in notification order.
+        (projections/replay.py) unless ``replay`` is false; then every read model is
+        brought to the head in notification order (from position 0, from no rows).
         """
         head = self.ledger.recorder.max_notification_id() or 0
         replayed = self._replay(head, batch_size, limit, progress) if replay else 0
@@ -231,6 +236,11 @@ class ProjectionRunner:
                     continue
                 if not self._claim(conn, projection.name, old, last):
                     raise LostRace  # leaving the block rolls the whole batch back
+                if old == 0:
+                    # Rows left behind position 0 (a rebuild or a replay stopped part
+                    # way) are not the ledger's: start from none, with this claim.
+                    for table in projection.tables:
+                        empty(conn, table)
                 handles = projection.handles
                 mine = [e for nid, e in events if nid > old and isinstance(e, handles)]
                 if mine:
@@ -238,9 +248,10 @@ class ProjectionRunner:
 
     @staticmethod
     def _claim(conn: Connection, name: str, old: int, new: int) -> bool:
+        fresh = {"replay_head": None, "replay_after": None} if old == 0 else {}
         result = conn.execute(
             update(tracking)
             .where(tracking.c.projection == name, tracking.c.position == old)
-            .values(position=new)
+            .values(position=new, **fresh)
         )
         return result.rowcount == 1

@@ -7,9 +7,11 @@ import subprocess
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+import structlog.testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select
@@ -301,12 +303,13 @@ def test_a_shared_replay_never_writes_a_chunk_another_runner_wrote(
     ledger.close()
 
 
+@pytest.mark.parametrize("replay", [True, False])
 def test_a_rebuild_stopped_before_its_first_chunk_replays_over_the_old_rows(
-    store_url: str, monkeypatch: pytest.MonkeyPatch
+    store_url: str, monkeypatch: pytest.MonkeyPatch, replay: bool
 ) -> None:
-    """``rebuild`` only resets the positions; the replay's first chunk empties the tables
-    in its own transaction. Stopped in between, the next catch-up replays over the old
-    rows and ends with the same rows (not twice each)."""
+    """``rebuild`` only resets the positions; the replay's first chunk (or, without a
+    replay, the first batch) empties the tables in its own transaction. Stopped in
+    between, the next catch-up ends with the same rows (not twice each)."""
     ledger = busy_ledger(store_url)
     runner = ProjectionRunner(ledger)
     runner.create_tables()
@@ -321,6 +324,59 @@ def test_a_rebuild_stopped_before_its_first_chunk_replays_over_the_old_rows(
         runner.rebuild()
     assert set(ProjectionRunner(ledger).positions().values()) == {0}
     assert snapshot(runner) == before  # the old rows are still there, behind position 0
-    ProjectionRunner(ledger).catch_up(batch_size=7)
+    ProjectionRunner(ledger).catch_up(batch_size=7, replay=replay)
     assert snapshot(runner) == before
+    ledger.close()
+
+
+def test_a_second_process_that_cannot_read_the_ledger_leaves_the_replay_to_one(
+    store_url: str,
+    shared: list[subprocess.Popen[bytes]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second process says it reads the same ledger before anything is written; one
+    that sees another (here an empty one) makes the replay go on in one process."""
+    ledger = busy_ledger(store_url)
+    runner = sharing_runner(ledger)
+    runner.catch_up(replay=False)
+    incremental = snapshot(runner)
+    elsewhere = f"sqlite:///{tmp_path / 'other.db'}"
+    open_ledger(elsewhere, create=True).close()
+    monkeypatch.setitem(ledger.env, "SQLALCHEMY_URL", elsewhere)  # what the child opens
+    chunks: list[int] = []
+    with structlog.testing.capture_logs() as logs:
+        runner.rebuild(progress=lambda read, head: chunks.append(read))
+    assert len(shared) == 1 and shared[0].returncode is not None  # it has ended
+    [warning] = [e for e in logs if e["event"] == "replaying in one process"]
+    assert "sees the ledger up to event 0" in warning["reason"]
+    assert len(chunks) > 4  # in chunks of the same size, all written here
+    assert snapshot(runner) == incremental
+    assert indexes_missing(runner) == set()
+    ledger.close()
+
+
+def test_a_rebuild_with_no_event_to_replay_leaves_no_row(store_url: str) -> None:
+    ledger = open_ledger(store_url, create=True)
+    runner = ProjectionRunner(ledger)
+    runner.create_tables()
+    with runner.engine.begin() as conn:  # a row no event accounts for
+        conn.execute(
+            plans.insert().values(
+                plan_id="p",
+                ref="r",
+                title="t",
+                issuer="i",
+                doc_no="d",
+                year=2017,
+                tz="Asia/Shanghai",
+                tasks=0,
+                imports=0,
+                registered_at=0,
+                updated_at=0,
+            )
+        )
+    assert len(snapshot(runner)[0]) == 1
+    runner.rebuild()
+    assert snapshot(runner)[0] == []
     ledger.close()
