@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -153,6 +154,11 @@ class Replay:
         self.env = env
         self.worker_from = worker_from
 
+    @cached_property
+    def _to_event(self) -> Callable[[UUID, int, str, bytes], Any]:
+        """One decoder for the whole replay: it learns each event class once."""
+        return event_decoder(self.mapper)
+
     def run(
         self,
         projections: Sequence[Projection],
@@ -212,7 +218,8 @@ class Replay:
         while limit is None or read < limit:
             size = chunk if limit is None else max(1, min(chunk, limit - read))
             lives, last, done = self._read(head, after, size)
-            self.write(projections, self._fold(projections, lives), head, after, last, done)
+            rows = prepare(self._fold(projections, lives))
+            self.write(projections, rows, head, after, last, done)
             read += sum(len(life.events) for life in lives)
             after = last
             if progress is not None:
@@ -252,12 +259,12 @@ class Replay:
         with self.engine.connect() as conn:
             lives = self._lives(conn.execute(query).all())
         rows = prepare(self._fold(projections, lives))
-        return Chunk(sum(len(life.events) for life in lives), span.last, span.done, rows)
+        return Chunk(sum(len(life.events) for life in lives), rows)
 
     def write(
         self,
         projections: Sequence[Projection],
-        rows: dict[tuple[Projection, Table], list[Row]] | Prepared,
+        prepared: Prepared,
         head: int,
         after: str | None,
         last: str | None,
@@ -269,7 +276,6 @@ class Replay:
         built in one sort each, with the last: maintaining them row by row would cost
         more than the rows.
         """
-        prepared = prepare(rows) if isinstance(rows, dict) else rows
         tables = [t for p in projections for t in p.tables]
         owner = {t.name: (p, t) for p in projections for t in p.tables}
         with self.engine.begin() as conn:
@@ -337,7 +343,7 @@ class Replay:
         lives: list[Lifeline] = []
         current: Any = None
         originator_id = UUID(int=0)
-        to_event = event_decoder(self.mapper)
+        to_event = self._to_event
         for raw, version, topic, stored in rows:
             if raw != current:
                 current = raw

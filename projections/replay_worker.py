@@ -23,7 +23,7 @@ import contextlib
 import os
 import pickle
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
@@ -31,9 +31,7 @@ if TYPE_CHECKING:
     import subprocess
 
     from projections.base import Projection
-    from projections.replay import Replay
-
-Progress = Callable[[int, int], None]
+    from projections.replay import Progress, Replay
 
 # Below this many events a replay stays in one process: starting the other one (a new
 # interpreter importing the ledger) costs about a second.
@@ -55,20 +53,17 @@ class Span:
 
 @dataclass(frozen=True)
 class Chunk:
-    """Whole aggregates read and folded: how many events, the last aggregate's id,
-    whether it ends the replay, and the rows to write."""
+    """A span's aggregates read and folded: how many events, and the rows to write."""
 
     events: int
-    last: str | None
-    done: bool
     tables: Prepared
 
 
-class ReaderFailed(RuntimeError):
+class SecondProcessFailed(RuntimeError):
     """The second process stopped with an error (its traceback is the message)."""
 
 
-class Unavailable(ReaderFailed):
+class Unavailable(SecondProcessFailed):
     """The second process could not start reading the ledger; nothing was written."""
 
 
@@ -90,7 +85,7 @@ def take_turns(
     """Replay ``spans`` with a second process; returns the events read.
 
     Raises ``Unavailable`` before anything is written when the second process cannot
-    read the ledger (the caller replays alone), ``ReaderFailed`` when it fails later,
+    read the ledger (the caller replays alone), ``SecondProcessFailed`` when it fails later,
     and ``LostRace`` when another runner claimed a chunk first (in either process).
     """
     import subprocess
@@ -130,11 +125,11 @@ def _turns(
         try:
             found = pickle.load(answers)
         except EOFError:
-            raise ReaderFailed(
+            raise SecondProcessFailed(
                 f"the replay's second process stopped (exit code {other.wait()})"
             ) from None
         if isinstance(found, str) and found not in ("ready", "lost"):
-            raise ReaderFailed(f"the replay's second process failed:\n{found}")
+            raise SecondProcessFailed(f"the replay's second process failed:\n{found}")
         return found
 
     def written() -> int:
@@ -154,7 +149,7 @@ def _turns(
             # process has shown that it reads this ledger.
             try:
                 answer()
-            except ReaderFailed as e:
+            except SecondProcessFailed as e:
                 raise Unavailable(str(e)) from None
         else:
             read += written()
@@ -167,7 +162,7 @@ def _turns(
                 _send(turns, i + 1)  # the next chunk is the other's to write
             except OSError:
                 written()  # it stopped: its own account of why, if it left one
-                raise ReaderFailed("the replay's second process stopped") from None
+                raise SecondProcessFailed("the replay's second process stopped") from None
     if len(spans) % 2 == 0:
         read += written()
         _progress(progress, read, head)

@@ -9,7 +9,7 @@ last committed batch. Works the same on SQLite (polling) and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from projections.bulk import empty
 from projections.history import HistoryProjection
 from projections.outbox import OutboxProjection
 from projections.plans import PlansProjection
-from projections.replay import CHUNK, LostRace, Replay, refresh_statistics
+from projections.replay import CHUNK, LostRace, Progress, Replay, refresh_statistics
 from projections.replay_worker import WORKER_FROM
 from projections.task_versions import TaskVersionsProjection
 from projections.tasks import TasksProjection
@@ -29,7 +29,6 @@ from projections.tracking import fingerprint, tracking, verified
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
-Progress = Callable[[int, int], None]
 
 
 def all_projections(policy: AlertPolicy | None = None) -> list[Projection]:

@@ -23,7 +23,7 @@ from projections.history import history
 from projections.outbox import outbox
 from projections.plans import plans
 from projections.replay import Replay
-from projections.replay_worker import ReaderFailed
+from projections.replay_worker import SecondProcessFailed
 from projections.runner import ProjectionRunner
 from projections.sweep import sweep
 from projections.task_versions import task_unit_versions, task_versions
@@ -263,7 +263,7 @@ def test_a_replay_whose_second_process_dies_resumes_to_the_same_rows(
         if len(shared) == 1 and shared[0].poll() is None:
             shared[0].kill()
 
-    with pytest.raises(ReaderFailed, match="stopped"):
+    with pytest.raises(SecondProcessFailed, match="stopped"):
         runner.rebuild(progress=kill_after_the_first_chunk)
     with runner.engine.connect() as conn:
         states = conn.execute(select(tracking.c.position, tracking.c.replay_after)).all()
