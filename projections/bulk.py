@@ -8,7 +8,8 @@ once) and handing them to the driver's ``executemany`` costs a fraction of a Cor
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +100,28 @@ def empty(conn: Connection, table: Table) -> None:
     """Remove every row of ``table`` in the caller's transaction (TRUNCATE on
     PostgreSQL, which does not visit the rows; SQLite clears a table that way itself)."""
     verb = "TRUNCATE" if conn.dialect.name == "postgresql" else "DELETE FROM"
-    conn.exec_driver_sql(f"{verb} {table.name}")
+    with unshredded(conn):
+        conn.exec_driver_sql(f"{verb} {table.name}")
+
+
+@contextmanager
+def unshredded(conn: Connection) -> Iterator[None]:
+    """On SQLite, pages freed by the statements inside are not overwritten with zeros.
+
+    Debian (among others) builds SQLite with SECURE_DELETE on, which zeroes every page a
+    DELETE or DROP frees: emptying a province's read models took 16 s of a 92 s rebuild.
+    Read-model rows are copies of facts the ledger keeps for good, so shredding them
+    hides nothing. The connection's setting is restored afterwards.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA secure_delete").scalar() or 0)
+    conn.exec_driver_sql("PRAGMA secure_delete = 0")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA secure_delete = {before}")
 
 
 def _copy(conn: Connection, table: str, names: str, values: list[Any]) -> None:

@@ -380,3 +380,70 @@ def test_a_rebuild_with_no_event_to_replay_leaves_no_row(store_url: str) -> None
     runner.rebuild()
     assert snapshot(runner)[0] == []
     ledger.close()
+
+
+def test_a_replay_builds_sqlite_indexes_on_every_core_and_gives_the_connection_back(
+    sqlite_url: str,
+) -> None:
+    import sqlite3
+
+    from sqlalchemy import event
+
+    from projections.replay_worker import available_cores
+
+    ledger = busy_ledger(sqlite_url)
+    runner = ProjectionRunner(ledger)
+    runner.create_tables()
+    builds: list[tuple[int, sqlite3.Connection]] = []
+
+    @event.listens_for(runner.engine, "before_cursor_execute")
+    def watch(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("CREATE INDEX"):
+            driver = cursor.connection
+            builds.append((driver.execute("PRAGMA threads").fetchone()[0], driver))
+
+    runner.rebuild()
+    # SQLite caps the threads at its compile-time limit, which a fresh connection shows.
+    cap = sqlite3.connect(":memory:")
+    cap.execute("PRAGMA threads = 64")
+    limit = cap.execute("PRAGMA threads").fetchone()[0]
+    assert builds, "the replay built no index"
+    assert {threads for threads, _ in builds} == {min(available_cores(), limit)}
+    assert {d.execute("PRAGMA threads").fetchone()[0] for _, d in builds} == {0}
+    assert indexes_missing(runner) == set()
+    ledger.close()
+
+
+def test_a_rebuild_frees_the_old_rows_without_shredding_them(sqlite_url: str) -> None:
+    """SQLite built with SECURE_DELETE zeroes every freed page; read-model rows are
+    copies of ledger facts, so the emptying turns that off, and only for itself."""
+    from sqlalchemy import event
+
+    ledger = busy_ledger(sqlite_url)
+    runner = ProjectionRunner(ledger)
+    runner.create_tables()
+    runner.catch_up()
+    runner.engine.dispose()
+
+    @event.listens_for(runner.engine, "connect")
+    def shred(driver: Any, _: Any) -> None:  # as such a build would have it
+        driver.execute("PRAGMA secure_delete = 1")
+
+    freeing: list[tuple[str, int, Any]] = []
+
+    @event.listens_for(runner.engine, "before_cursor_execute")
+    def watch(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        verb = statement.lstrip().upper()
+        if verb.startswith(("DELETE FROM", "DROP INDEX")):
+            driver = cursor.connection
+            setting = driver.execute("PRAGMA secure_delete").fetchone()[0]
+            freeing.append((verb.split()[0], setting, driver))
+
+    before = snapshot(runner)
+    runner.rebuild()
+    assert {verb for verb, _, _ in freeing} == {"DELETE", "DROP"}
+    assert {setting for _, setting, _ in freeing} == {0}
+    # The connection goes back to the pool as it came.
+    assert {d.execute("PRAGMA secure_delete").fetchone()[0] for _, _, d in freeing} == {1}
+    assert snapshot(runner) == before
+    ledger.close()
