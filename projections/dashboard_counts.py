@@ -22,15 +22,14 @@ NO_KEY = "(none)"  # tasks whose table gave them no section
 # count(*) FILTER (WHERE …) rather than sum(CASE …): SQLite evaluates no CASE per row and
 # steps an aggregate only for the rows that count (half the time at city scale).
 # ``done`` is the condition a row's completion takes: a flag on the unit links, a day on
-# the task rows. TRUE and FALSE are 1 and 0 on SQLite, booleans on PostgreSQL.
+# the task rows. A flag stands as a condition by itself (1 and 0 on SQLite, booleans on
+# PostgreSQL), and a NULL due is never < or BETWEEN: the fewest steps per row.
 _COUNTS = """count(*) AS total,
-  count(*) FILTER (WHERE {t}.waived = FALSE AND {done}) AS done,
-  count(*) FILTER (WHERE {t}.waived = FALSE AND NOT ({done}) AND {t}.next_due IS NOT NULL
-                   AND {t}.next_due < :at) AS overdue,
-  count(*) FILTER (WHERE {t}.waived = FALSE AND NOT ({done}) AND {t}.next_due IS NOT NULL
-                   AND {t}.next_due >= :at AND {t}.next_due <= :soon) AS due_soon,
-  count(*) FILTER (WHERE {t}.waived = TRUE) AS waived"""
-_FIGURES = ("total", "done", "overdue", "due_soon", "waived")
+  count(*) FILTER (WHERE {done} AND NOT {t}.waived) AS done,
+  count(*) FILTER (WHERE {t}.next_due < :at AND NOT ({done}) AND NOT {t}.waived) AS overdue,
+  count(*) FILTER (WHERE {t}.next_due BETWEEN :at AND :soon AND NOT ({done})
+                   AND NOT {t}.waived) AS due_soon,
+  count(*) FILTER (WHERE {t}.waived) AS waived"""
 
 
 def light(overdue: int, due_soon: int) -> str:
@@ -81,7 +80,7 @@ def counted(
         # The unit links carry each task's standing: one table, one covering index.
         t = "rm_task_unit_versions" if as_of else "rm_task_units"
         select = f"SELECT {t}.unit AS grouped, 0 AS first_row, "
-        select += _COUNTS.format(t=t, done=f"{t}.completed = TRUE")
+        select += _COUNTS.format(t=t, done=f"{t}.completed")
         source, key = t, f"{t}.unit"
     else:
         t = "rm_task_versions" if as_of else "rm_tasks"
@@ -97,6 +96,9 @@ def counted(
         params["plan_id"] = plan_id
     sql = f"{select} FROM {source}"
     sql += (" WHERE " + " AND ".join(where) if where else "") + f" GROUP BY {key}"
-    rows = {str(r["grouped"]): r for r in reader.rows(sql, params)}
-    first_row = {k: int(r["first_row"] or 0) for k, r in rows.items()}
-    return [finish(k, *(int(rows[k][f] or 0) for f in _FIGURES)) for k in ordered(first_row, by)]
+    # Tuples (key, first row, then the figures), not a dict per row: a province has
+    # 11,469 units, and dicts took a third as long as the query itself.
+    found = reader.tuples(sql, params)
+    figures = {str(r[0]): r[2:] for r in found}
+    first_row = {str(r[0]): int(r[1] or 0) for r in found}
+    return [finish(k, *map(int, figures[k])) for k in ordered(first_row, by)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -23,6 +23,11 @@ class Reader(Protocol):
         """Every row the query gives, as a dict by column name."""
         ...
 
+    def tuples(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
+        """Every row the query gives, its values in the query's order: for many rows,
+        where a dict per row costs more than the query (a whole-province dashboard)."""
+        ...
+
 
 class SqliteReader:
     """Queries on a sqlite3 connection: no SQLAlchemy."""
@@ -34,6 +39,9 @@ class SqliteReader:
         cursor = self.conn.execute(sql, dict(params or {}))
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, r, strict=True)) for r in cursor]
+
+    def tuples(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
+        return list(self.conn.execute(sql, dict(params or {})))
 
     def close(self) -> None:
         self.conn.close()
@@ -50,6 +58,12 @@ class EngineReader:
 
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(text(sql), dict(params or {}))]
+
+    def tuples(self, sql: str, params: Params | None = None) -> list[Sequence[Any]]:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            return list(conn.execute(text(sql), dict(params or {})).all())
 
 
 def from_json(value: Any) -> Any:

@@ -124,6 +124,15 @@ def test_the_current_dashboard_agrees_with_the_judged_one(story: Story) -> None:
 
     engine = story.runner.engine
     earlier = local("2017-07-03T12:00")
+    # The rows as they stand, judged now and just before the end of August, when the
+    # "8月底前" tasks are due soon.
+    for judged_at in (story.moment, local("2017-08-29T10:00")):
+        for by in ("unit", "section", "plan"):
+            current = dashboard(engine, now=judged_at, by=by)
+            judged = _judged(engine, story.moment, judged_at, None, plan_id=None, by=by, warn=WARN)
+            assert current == judged, (judged_at, by)
+    seen = dashboard(engine, now=local("2017-08-29T10:00"), by="plan")[0]
+    assert seen["due_soon"] > 0 and seen["overdue"] > 0 and seen["waived"] == 1
     for by in ("unit", "section", "plan"):
         current = dashboard(engine, now=story.moment, by=by)
         held_now = dashboard(engine, now=story.moment, by=by, as_of=story.moment)
