@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 
 from projections.base import Lifeline, Projection, Row
-from projections.bulk import empty, insert_values, row_values, unshredded
+from projections.bulk import empty, insert_values, row_values, sqlite_pragma, unshredded
 from projections.replay_worker import (
     WORKER_FROM,
     Chunk,
@@ -330,16 +330,10 @@ class Replay:
         and two threads sort a province's largest index in a fifth less time. PostgreSQL
         sorts in parallel workers of its own (``max_parallel_maintenance_workers``).
         """
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            conn.exec_driver_sql(f"PRAGMA threads = {available_cores()}")
-        try:
+        with sqlite_pragma(conn, "threads", available_cores()):
             for table in tables:
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
-        finally:
-            if sqlite:  # the pooled connection goes back as it came
-                conn.exec_driver_sql("PRAGMA threads = 0")
 
     def _raw_id(self) -> Any:
         # On SQLite the id as stored (16 bytes): the column type would build a UUID per
