@@ -8,7 +8,7 @@ once) and handing them to the driver's ``executemany`` costs a fraction of a Cor
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -112,13 +112,17 @@ def unshredded(conn: Connection) -> AbstractContextManager[None]:
     Read-model rows are copies of facts the ledger keeps for good, so shredding them
     hides nothing.
     """
-    return sqlite_pragma(conn, "secure_delete", 0)
+    # FAST reads back as 2, and 2 would be taken as ON: it is restored by name.
+    return sqlite_pragma(conn, "secure_delete", 0, words={2: "FAST"})
 
 
 @contextmanager
-def sqlite_pragma(conn: Connection, name: str, value: int) -> Iterator[None]:
+def sqlite_pragma(
+    conn: Connection, name: str, value: int, words: Mapping[int, str] | None = None
+) -> Iterator[None]:
     """On SQLite, ``PRAGMA name = value`` for the statements inside; then the pooled
-    connection goes back as it came. Elsewhere, nothing."""
+    connection goes back as it came (a value read back that the pragma takes only as a
+    word is written back as that word). Elsewhere, nothing."""
     if conn.dialect.name != "sqlite":
         yield
         return
@@ -127,7 +131,7 @@ def sqlite_pragma(conn: Connection, name: str, value: int) -> Iterator[None]:
     try:
         yield
     finally:
-        conn.exec_driver_sql(f"PRAGMA {name} = {before}")
+        conn.exec_driver_sql(f"PRAGMA {name} = {(words or {}).get(before, before)}")
 
 
 def _copy(conn: Connection, table: str, names: str, values: list[Any]) -> None:
