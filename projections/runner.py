@@ -117,7 +117,7 @@ class ProjectionRunner:
         # tables with its own claim (projections/replay.py), so a crash in between leaves
         # a read model that replays, never an empty one that claims to be current.
         tables = [t for p in chosen for t in p.tables]
-        metadata.create_all(self.engine, tables=tables)
+        self.create_tables()  # a store no runner has seen yet has no tracking rows
         with self.engine.begin() as conn:
             conn.execute(
                 update(tracking)

@@ -450,3 +450,12 @@ def test_a_rebuild_frees_the_old_rows_without_shredding_them(
     assert {d.execute("PRAGMA secure_delete").fetchone()[0] for _, _, d in freeing} == {reads}
     assert snapshot(runner) == before
     ledger.close()
+
+
+def test_a_rebuild_on_a_store_no_runner_has_seen_makes_its_read_models(store_url: str) -> None:
+    ledger = busy_ledger(store_url)
+    assert not inspect(ledger.recorder.datastore.engine).has_table(tracking.name)  # type: ignore[attr-defined]
+    runner = ProjectionRunner(ledger)
+    assert runner.rebuild() == ledger.recorder.max_notification_id()
+    assert len(snapshot(runner)[1]) == 40  # one row per task
+    ledger.close()
