@@ -96,12 +96,17 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[Row], conflict: s
     return insert_values(conn, table, row_values(table, rows), conflict)
 
 
-def empty(conn: Connection, table: Table) -> None:
-    """Remove every row of ``table`` in the caller's transaction (TRUNCATE on
-    PostgreSQL, which does not visit the rows; SQLite clears a table that way itself)."""
+def empty(conn: Connection, tables: Iterable[Table], *, drop_indexes: bool = False) -> None:
+    """Remove every row of ``tables`` in the caller's transaction (TRUNCATE on
+    PostgreSQL, which does not visit the rows; SQLite clears a table that way itself),
+    and with ``drop_indexes`` their secondary indexes first."""
     verb = "TRUNCATE" if conn.dialect.name == "postgresql" else "DELETE FROM"
     with unshredded(conn):
-        conn.exec_driver_sql(f"{verb} {table.name}")
+        for table in tables:
+            if drop_indexes:
+                for index in table.indexes:
+                    index.drop(conn, checkfirst=True)
+            conn.exec_driver_sql(f"{verb} {table.name}")
 
 
 def unshredded(conn: Connection) -> AbstractContextManager[None]:

@@ -10,6 +10,7 @@ the status rules, and is answered in projections/dashboard.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -98,7 +99,8 @@ def counted(
     sql += (" WHERE " + " AND ".join(where) if where else "") + f" GROUP BY {key}"
     # Tuples (key, first row, then the figures), not a dict per row: a province has
     # 11,469 units, and dicts took a third as long as the query itself.
-    found = reader.tuples(sql, params)
-    figures = {str(r[0]): r[2:] for r in found}
-    first_row = {str(r[0]): int(r[1] or 0) for r in found}
+    figures: dict[str, Sequence[Any]] = {}
+    first_row: dict[str, int] = {}
+    for row in reader.tuples(sql, params):
+        figures[str(row[0])], first_row[str(row[0])] = row[2:], int(row[1] or 0)
     return [finish(k, *map(int, figures[k])) for k in ordered(first_row, by)]

@@ -63,7 +63,7 @@ class EngineReader:
         from sqlalchemy import text
 
         with self.engine.connect() as conn:
-            return list(conn.execute(text(sql), dict(params or {})).all())
+            return list(conn.execute(text(sql), dict(params or {})))
 
 
 def from_json(value: Any) -> Any:

@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 
 from projections.base import Lifeline, Projection, Row
-from projections.bulk import empty, insert_values, row_values, sqlite_pragma, unshredded
+from projections.bulk import empty, insert_values, row_values, sqlite_pragma
 from projections.replay_worker import (
     WORKER_FROM,
     Chunk,
@@ -329,14 +329,10 @@ class Replay:
                 if not self._claim(conn, projection.name, head, after, last, done):
                     raise LostRace  # leaving the block rolls the chunk back
             if after is None:
-                with unshredded(conn):
-                    for table in tables:
-                        for index in table.indexes:
-                            index.drop(conn, checkfirst=True)
-                        # What an earlier fill left (``projections rebuild`` only resets
-                        # the positions), emptied in this chunk's transaction: while the
-                        # second process folds, and never apart from the claim.
-                        empty(conn, table)
+                # What an earlier fill left (``projections rebuild`` only resets the
+                # positions), emptied in this chunk's transaction: while the second
+                # process folds, and never apart from the claim.
+                empty(conn, tables, drop_indexes=True)
             for name, values in prepared:
                 projection, table = owner[name]
                 insert_values(conn, table, values, projection.replay_conflict(table))

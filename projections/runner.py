@@ -125,8 +125,7 @@ class ProjectionRunner:
                 .values(position=0, replay_head=None, replay_after=None)
             )
             if not self.ledger.recorder.max_notification_id():
-                for table in tables:  # no event to replay: nothing else would empty them
-                    empty(conn, table)
+                empty(conn, tables)  # no event to replay: nothing else would empty them
         return self.catch_up(progress=progress)
 
     # -- applying events -------------------------------------------------------------
@@ -238,8 +237,7 @@ class ProjectionRunner:
                 if old == 0:
                     # Rows left behind position 0 (a rebuild or a replay stopped part
                     # way) are not the ledger's: start from none, with this claim.
-                    for table in projection.tables:
-                        empty(conn, table)
+                    empty(conn, projection.tables)
                 handles = projection.handles
                 mine = [e for nid, e in events if nid > old and isinstance(e, handles)]
                 if mine:
