@@ -123,6 +123,11 @@ def build(scale: str, backend: str, seed: int, activity_too: bool) -> dict[str, 
     return meta
 
 
+def ready(scale: str, backend: str, seed: int, activity_too: bool) -> bool:
+    """Whether the loaded store for these settings is built already."""
+    return _ready(key(scale, seed, activity_too), backend)
+
+
 def _ready(k: str, backend: str) -> bool:
     if not _meta_path(k, backend).exists():
         return False

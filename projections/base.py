@@ -78,6 +78,10 @@ class Projection:
         if its tables held nothing else (see projections/replay.py). Pure."""
         raise NotImplementedError
 
+    def replay_finished(self, conn: Connection) -> None:
+        """After the last chunk of a replay, its indexes built, in the same transaction:
+        what is derived from all the rows at once (counts across aggregates)."""
+
     def replay_conflict(self, table: Table) -> str:
         """How a replayed row meets one another aggregate's replay wrote first: an
         ``ON CONFLICT`` clause, or "" where rows of different aggregates never meet."""

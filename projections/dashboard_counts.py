@@ -10,27 +10,39 @@ the status rules, and is answered in projections/dashboard.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from ledger.status import WARNING_WINDOW
+from projections.moments import CLOSED, NOW, month_start, month_starts
 from projections.reader import Reader
 
 GROUPINGS = ("unit", "section", "plan")
 NO_KEY = "(none)"  # tasks whose table gave them no section
 
-# count(*) FILTER (WHERE …) rather than sum(CASE …): SQLite evaluates no CASE per row and
-# steps an aggregate only for the rows that count (half the time at city scale).
-# ``done`` is the condition a row's completion takes: a flag on the unit links, a day on
-# the task rows. A flag stands as a condition by itself (1 and 0 on SQLite, booleans on
-# PostgreSQL), and a NULL due is never < or BETWEEN: the fewest steps per row.
-_COUNTS = """count(*) AS total,
-  count(*) FILTER (WHERE {done} AND NOT {t}.waived) AS done,
-  count(*) FILTER (WHERE {t}.next_due < :at AND NOT ({done}) AND NOT {t}.waived) AS overdue,
-  count(*) FILTER (WHERE {t}.next_due BETWEEN :at AND :soon AND NOT ({done})
-                   AND NOT {t}.waived) AS due_soon,
-  count(*) FILTER (WHERE {t}.waived) AS waived"""
+def _counts(agg: str, t: str, done: str) -> str:
+    """The five counts of ``t``'s rows, each row counting for ``agg``: ``count(*)`` for
+    links, ``sum(n)`` for rows of rm_unit_tally that stand for n links each, negated
+    for links taken away. ``done`` is the condition a row's completion takes: a flag on
+    the unit links, a day on the task rows."""
+    # count(*) FILTER (WHERE …) rather than sum(CASE …): SQLite evaluates no CASE per row
+    # and steps an aggregate only for the rows that count (half the time at city scale).
+    # A flag stands as a condition by itself (1 and 0 on SQLite, booleans on PostgreSQL),
+    # and a NULL due is never < or BETWEEN: the fewest steps per row.
+    live = f"NOT ({done}) AND NOT {t}.waived"
+    filters = {
+        "done": f"{done} AND NOT {t}.waived",
+        "overdue": f"{t}.next_due < :at AND {live}",
+        "due_soon": f"{t}.next_due BETWEEN :at AND :soon AND {live}",
+        "waived": f"{t}.waived",
+    }
+    counts = [f"{agg} AS total"]
+    for name, condition in filters.items():
+        found = f"{agg} FILTER (WHERE {condition})"
+        # A sum over no rows is NULL, where a count is 0.
+        counts.append(f"{found if 'count' in agg else f'coalesce({found}, 0)'} AS {name}")
+    return ",\n  ".join(counts)
 
 
 def light(overdue: int, due_soon: int) -> str:
@@ -77,15 +89,20 @@ def counted(
     moment = int(at.timestamp())
     params: dict[str, Any] = {"at": moment, "soon": int((at + warn).timestamp())}
     where = []
+    if by == "unit" and plan_id is None:
+        # The whole ledger: the links counted ahead of time (projections/unit_tally.py).
+        sql = _tallied(reader, moment, params) if as_of else _TALLY
+        params.setdefault("ref", NOW)
+        return _finished(reader.tuples(sql, params), by)
     if by == "unit":
         # The unit links carry each task's standing: one table, one covering index.
         t = "rm_task_unit_versions" if as_of else "rm_task_units"
         select = f"SELECT {t}.unit AS grouped, 0 AS first_row, "
-        select += _COUNTS.format(t=t, done=f"{t}.completed")
+        select += _counts("count(*)", t, f"{t}.completed")
         source, key = t, f"{t}.unit"
     else:
         t = "rm_task_versions" if as_of else "rm_tasks"
-        counts = _COUNTS.format(t=t, done=f"{t}.completed_on IS NOT NULL")
+        counts = _counts("count(*)", t, f"{t}.completed_on IS NOT NULL")
         key = f"{t}.section" if by == "section" else "rm_plans.ref"
         select = f'SELECT {key} AS grouped, min({t}."row") AS first_row, {counts}'
         # The plans table is only joined when it gives the key.
@@ -97,10 +114,67 @@ def counted(
         params["plan_id"] = plan_id
     sql = f"{select} FROM {source}"
     sql += (" WHERE " + " AND ".join(where) if where else "") + f" GROUP BY {key}"
-    # Tuples (key, first row, then the figures), not a dict per row: a province has
-    # 11,469 units, and dicts took a third as long as the query itself.
+    return _finished(reader.tuples(sql, params), by)
+
+
+def _finished(found: Iterable[Sequence[Any]], by: str) -> list[dict[str, Any]]:
+    """Dashboard rows from query rows (key, first row, then the five counts).
+
+    Tuples, not a dict per row: a province has 11,469 units, and dicts took a third as
+    long as the query itself.
+    """
     figures: dict[str, Sequence[Any]] = {}
     first_row: dict[str, int] = {}
-    for row in reader.tuples(sql, params):
+    for row in found:
         figures[str(row[0])], first_row[str(row[0])] = row[2:], int(row[1] or 0)
     return [finish(k, *map(int, figures[k])) for k in ordered(first_row, by)]
+
+
+_TALLY = (
+    "SELECT unit AS grouped, 0 AS first_row, "
+    + _counts("sum(n)", "rm_unit_tally", "rm_unit_tally.completed")
+    + " FROM rm_unit_tally WHERE ref = :ref GROUP BY unit"
+)
+
+
+def _moved(sign: str, column: str) -> str:
+    """The link versions whose ``column`` (rec_from or rec_to) falls in (:lo, :hi],
+    counted by unit with ``sign``."""
+    t = "rm_task_unit_versions"
+    counts = _counts(f"{sign}count(*)", t, f"{t}.completed")
+    closed = f" AND {CLOSED}" if column == "rec_to" else ""  # see the index's words
+    return (
+        f"SELECT unit AS grouped, 0 AS first_row, {counts} FROM {t}"
+        f" WHERE {column} > :lo AND {column} <= :hi{closed} GROUP BY unit"
+    )
+
+
+def _tallied(reader: Reader, moment: int, params: dict[str, Any]) -> str:
+    """The query for the links held at ``moment``: the counts of the nearer reference
+    (a month start, or now), corrected by the versions opened and closed in between.
+    Sets its parameters: :ref, and the range (:lo, :hi] between it and the moment.
+    """
+    found = reader.tuples("SELECT max(rec_from) FROM rm_task_unit_versions")
+    latest = int(found[0][0]) if found and found[0][0] is not None else None
+    ref, upto = NOW, NOW - 1  # NOW holds what is held at the end of time
+    if latest is not None and moment < latest:
+        earlier, later = month_start(moment), month_starts(moment, latest)
+        if later:
+            ref, upto = later[0], later[0]
+        # The reference nearer in time has fewer versions to correct by.
+        if moment - earlier <= (later[0] if later else latest) - moment:
+            ref, upto = earlier, earlier
+    if ref <= moment:  # held then, plus what opened up to the moment, less what closed
+        params.update(ref=ref, lo=ref, hi=moment)
+        opened, closed = "", "-"
+    else:  # held later, less what opened after the moment, plus what closed after it
+        params.update(ref=ref, lo=moment, hi=upto)
+        opened, closed = "-", ""
+    # One statement: a version recorded meanwhile is in the counts or in the corrections.
+    parts = " UNION ALL ".join(
+        (_TALLY, _moved(opened, "rec_from"), _moved(closed, "rec_to"))
+    )
+    sums = ", ".join(f"sum({c})" for c in ("total", "done", "overdue", "due_soon", "waived"))
+    return (
+        f"SELECT grouped, 0, {sums} FROM ({parts}) AS held GROUP BY grouped HAVING sum(total) > 0"
+    )

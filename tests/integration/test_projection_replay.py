@@ -30,6 +30,7 @@ from projections.task_versions import task_unit_versions, task_versions
 from projections.tasks import task_units, tasks
 from projections.timers import timers
 from projections.tracking import tracking
+from projections.unit_tally import unit_tally
 
 META = PlanMeta(
     title="要点", issuer="大连市人民政府办公厅", year=2017, doc_no="大政办发〔2017〕70号"
@@ -47,6 +48,9 @@ command = st.one_of(
     st.tuples(st.just("amend"), st.integers(1, 4), st.sampled_from(DEADLINES), st.none()),
     # The scheduler: the clock jumps ahead by some days and due alerts are raised.
     st.tuples(st.just("sweep"), st.integers(1, 4), st.none(), st.integers(5, 120)),
+    # A node whose clock is behind: what it records comes before what is recorded already,
+    # perhaps before a month start whose counts were taken (projections/unit_tally.py).
+    st.tuples(st.just("rewind"), st.integers(1, 4), st.none(), st.integers(1, 40)),
 )
 
 
@@ -72,6 +76,9 @@ def apply(
     if kind == "sweep":
         clock[0] += timedelta(days=extra)
         sweep(ledger, ProjectionRunner(ledger))
+        return
+    if kind == "rewind":
+        clock[0] -= timedelta(days=extra)
         return
     tid = ledger.resolve_task(f"dalian-2017/{n}")
     task = ledger.get_task(tid)
@@ -109,6 +116,7 @@ def snapshot(runner: ProjectionRunner) -> list[list[dict[str, Any]]]:
                 task_units,
                 task_versions,
                 task_unit_versions,
+                unit_tally,
                 history,
                 timers,
                 outbox,
@@ -382,7 +390,7 @@ def test_a_rebuild_with_no_event_to_replay_leaves_no_row(store_url: str) -> None
     ledger.close()
 
 
-def test_a_replay_builds_sqlite_indexes_on_every_core_and_gives_the_connection_back(
+def test_a_replay_sorts_on_every_core_at_the_end_and_gives_the_connection_back(
     sqlite_url: str,
 ) -> None:
     import sqlite3
@@ -395,12 +403,15 @@ def test_a_replay_builds_sqlite_indexes_on_every_core_and_gives_the_connection_b
     runner = ProjectionRunner(ledger)
     runner.create_tables()
     builds: list[tuple[int, sqlite3.Connection]] = []
+    counts: list[int] = []  # the unit links counted from all the rows, at the end
 
     @event.listens_for(runner.engine, "before_cursor_execute")
     def watch(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        driver = cursor.connection
         if statement.lstrip().upper().startswith("CREATE INDEX"):
-            driver = cursor.connection
             builds.append((driver.execute("PRAGMA threads").fetchone()[0], driver))
+        elif statement.startswith("INSERT INTO rm_unit_tally") and "SELECT" in statement:
+            counts.append(driver.execute("PRAGMA threads").fetchone()[0])
 
     runner.rebuild()
     # SQLite caps the threads at its compile-time limit, which a fresh connection shows.
@@ -409,6 +420,7 @@ def test_a_replay_builds_sqlite_indexes_on_every_core_and_gives_the_connection_b
     limit = cap.execute("PRAGMA threads").fetchone()[0]
     assert builds, "the replay built no index"
     assert {threads for threads, _ in builds} == {min(available_cores(), limit)}
+    assert counts and set(counts) == {min(available_cores(), limit)}
     assert {d.execute("PRAGMA threads").fetchone()[0] for _, d in builds} == {0}
     assert indexes_missing(runner) == set()
     ledger.close()
