@@ -149,6 +149,12 @@ def _moved(sign: str, column: str) -> str:
     )
 
 
+def _opened(reader: Reader, lo: int, hi: int) -> int:
+    """How many link versions were opened in (lo, hi]."""
+    sql = "SELECT count(*) FROM rm_task_unit_versions WHERE rec_from > :lo AND rec_from <= :hi"
+    return int(reader.tuples(sql, {"lo": lo, "hi": hi})[0][0])
+
+
 def _tallied(reader: Reader, moment: int, params: dict[str, Any]) -> str:
     """The query for the links held at ``moment``: the counts of the nearer reference
     (a month start, or now), corrected by the versions opened and closed in between.
@@ -161,8 +167,9 @@ def _tallied(reader: Reader, moment: int, params: dict[str, Any]) -> str:
         earlier, later = month_start(moment), month_starts(moment, latest)
         if later:
             ref, upto = later[0], later[0]
-        # The reference nearer in time has fewer versions to correct by.
-        if moment - earlier <= (later[0] if later else latest) - moment:
+        # The reference with fewer versions opened in between (a count over an index
+        # range): work comes in bursts, such as the days before the year ends.
+        if _opened(reader, earlier, moment) <= _opened(reader, moment, min(upto, latest)):
             ref, upto = earlier, earlier
     if ref <= moment:  # held then, plus what opened up to the moment, less what closed
         params.update(ref=ref, lo=ref, hi=moment)
