@@ -74,6 +74,9 @@ def in_a_process(store: str, args: list[str]) -> tuple[Any, list[str]]:
         ["--format", "json", "task", "list", "--plan", "dalian-2017", "--status", "open"],
         ["--format", "json", "dashboard", "--plan", "dalian-2017", "--by", "unit"],
         ["--format", "json", "dashboard", "--by", "section", "--as-of", "2017-06-15"],
+        # The whole ledger by unit: the counts kept ahead of time, now and as of a moment.
+        ["--format", "json", "dashboard", "--by", "unit"],
+        ["--format", "json", "dashboard", "--by", "unit", "--as-of", "2017-06-15"],
         ["--format", "json", "plan", "list"],
     ],
 )
