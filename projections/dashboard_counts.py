@@ -3,9 +3,11 @@
 Per unit, section or plan: total, done, overdue, due soon, waived. The operative due
 time and the lateness are stored on each row, so only the moment judged at is left to
 the query. As of T it reads the versions the ledger held then (rec_from <= T < rec_to)
-through the same covering indexes. Plain SQL (projections/reader.py), so a dashboard on a
-current SQLite store starts without SQLAlchemy; `valid_at` needs each task judged by
-the status rules, and is answered in projections/dashboard.py.
+through the same covering indexes. The whole ledger by unit reads the links counted
+ahead of time instead (projections/unit_tally.py), now and as of T. Plain SQL
+(projections/reader.py), so a dashboard on a current SQLite store starts without
+SQLAlchemy; `valid_at` needs each task judged by the status rules, and is answered in
+projections/dashboard.py.
 """
 
 from __future__ import annotations
