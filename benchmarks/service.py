@@ -191,11 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     # process, the builder would be its child, and the builder's peak memory would pass
     # for the rebuild's second process (RUSAGE_CHILDREN is the largest child's).
     activity = not args.no_activity
-    built = [
-        loaded.ensure(scale, backend, 2024, activity)
-        for scale, backend in runs
-        if not loaded.ready(scale, backend, 2024, activity)
-    ]
+    built = False
+    for scale, backend in runs:
+        if not loaded.ready(scale, backend, 2024, activity):
+            loaded.ensure(scale, backend, 2024, activity)
+            built = True
     if len(runs) > 1 or built:
         figs = [_in_child(scale, backend, args) for scale, backend in runs]
     else:

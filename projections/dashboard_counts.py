@@ -39,11 +39,9 @@ def _counts(agg: str, t: str, done: str) -> str:
         "due_soon": f"{t}.next_due BETWEEN :at AND :soon AND {live}",
         "waived": f"{t}.waived",
     }
+    # coalesce: a sum over no rows is NULL (a count is 0); once per group, not per row.
     counts = [f"{agg} AS total"]
-    for name, condition in filters.items():
-        found = f"{agg} FILTER (WHERE {condition})"
-        # A sum over no rows is NULL, where a count is 0.
-        counts.append(f"{found if 'count' in agg else f'coalesce({found}, 0)'} AS {name}")
+    counts += [f"coalesce({agg} FILTER (WHERE {c}), 0) AS {n}" for n, c in filters.items()]
     return ",\n  ".join(counts)
 
 
@@ -93,8 +91,10 @@ def counted(
     where = []
     if by == "unit" and plan_id is None:
         # The whole ledger: the links counted ahead of time (projections/unit_tally.py).
-        sql = _tallied(reader, moment, params) if as_of else _TALLY
-        params.setdefault("ref", NOW)
+        if as_of:
+            sql = _tallied(reader, moment, params)
+        else:
+            sql, params["ref"] = _TALLY, NOW
         return _finished(reader.tuples(sql, params), by)
     if by == "unit":
         # The unit links carry each task's standing: one table, one covering index.
@@ -158,7 +158,7 @@ def _opened(reader: Reader, lo: int, hi: int) -> int:
 
 
 def _tallied(reader: Reader, moment: int, params: dict[str, Any]) -> str:
-    """The query for the links held at ``moment``: the counts of the nearer reference
+    """The query for the links held at ``moment``: the counts of a reference around it
     (a month start, or now), corrected by the versions opened and closed in between.
     Sets its parameters: :ref, and the range (:lo, :hi] between it and the moment.
     """

@@ -8,10 +8,11 @@ those instead. The moment judged at only enters the filters (``next_due < :at``)
 
 "As of T" needs the links held at T, not now. Each month start (China Standard Time)
 has such counts of its own, taken once the ledger has passed it (``ref`` is the month
-start, or ``NOW`` for the links held now). As of T is the nearer of the two references
-around T, corrected by the link versions opened and closed between it and T
-(rm_task_unit_versions, through its indexes on rec_from and rec_to): the counts and at
-most about half a month of changes, never the whole history.
+start, or ``NOW`` for the links held now). As of T starts from one of the two
+references around T, the one with fewer link versions opened in between, corrected by
+the versions opened and closed between it and T (rm_task_unit_versions, through its
+indexes on rec_from and rec_to): the counts and part of a month's changes, never the
+whole history (projections/dashboard_counts.py).
 
 Invariant: for every month start b up to the latest rec_from of any link version, the
 rows at ``ref = b`` count the links held at b (rec_from <= b < rec_to); the rows at
