@@ -128,9 +128,9 @@ def fill(conn: Connection) -> None:
 @contextmanager
 def _key_built_after(conn: Connection) -> Iterator[None]:
     """On PostgreSQL, the table without its primary key inside, which is built after in
-    one sort: maintaining it row by row took half of counting a province (16 s with it,
-    9 s without and 3 s for the key). The counts' own lookups of one reference read the
-    whole table then; there are a dozen. SQLite keeps its rows in the key (no rowid)."""
+    one sort: counting a province takes a quarter less time than maintaining the key
+    row by row (BENCHMARKS.md). The counts' own lookups of one reference read the whole
+    table then; there are a dozen. SQLite keeps its rows in the key (no rowid)."""
     if conn.dialect.name != "postgresql":
         yield
         return
