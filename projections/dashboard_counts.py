@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ledger.status import WARNING_WINDOW
-from projections.moments import CLOSED, NOW, month_start, month_starts
+from projections.moments import CLOSED, NOW, month_after, month_start
 from projections.reader import Reader
 
 GROUPINGS = ("unit", "section", "plan")
@@ -151,10 +151,16 @@ def _moved(sign: str, column: str) -> str:
     )
 
 
-def _opened(reader: Reader, lo: int, hi: int) -> int:
-    """How many link versions were opened in (lo, hi]."""
-    sql = "SELECT count(*) FROM rm_task_unit_versions WHERE rec_from > :lo AND rec_from <= :hi"
-    return int(reader.tuples(sql, {"lo": lo, "hi": hi})[0][0])
+# What chooses the reference for a moment, in one round trip: the latest rec_from of any
+# link version, and how many versions were opened in the moment's month up to it and
+# after it (counted only when the moment is before the latest: they are not needed then).
+_CHOICE = """
+SELECT (SELECT max(rec_from) FROM rm_task_unit_versions),
+  (SELECT count(*) FROM rm_task_unit_versions WHERE rec_from > :earlier AND rec_from <= :at
+    AND :at < (SELECT max(rec_from) FROM rm_task_unit_versions)),
+  (SELECT count(*) FROM rm_task_unit_versions WHERE rec_from > :at AND rec_from <= :later
+    AND :at < (SELECT max(rec_from) FROM rm_task_unit_versions))
+"""
 
 
 def _tallied(reader: Reader, moment: int, params: dict[str, Any]) -> str:
@@ -162,16 +168,17 @@ def _tallied(reader: Reader, moment: int, params: dict[str, Any]) -> str:
     (a month start, or now), corrected by the versions opened and closed in between.
     Sets its parameters: :ref, and the range (:lo, :hi] between it and the moment.
     """
-    found = reader.tuples("SELECT max(rec_from) FROM rm_task_unit_versions")
-    latest = int(found[0][0]) if found and found[0][0] is not None else None
+    earlier, later = month_start(moment), month_after(moment)
+    choice = {"at": moment, "earlier": earlier, "later": later}
+    latest, before, after = reader.tuples(_CHOICE, choice)[0]
     ref, upto = NOW, NOW - 1  # NOW holds what is held at the end of time
     if latest is not None and moment < latest:
-        earlier, later = month_start(moment), month_starts(moment, latest)
-        if later:
-            ref, upto = later[0], later[0]
+        if later <= latest:  # counted once the ledger passed it
+            ref, upto = later, later
         # The reference with fewer versions opened in between (a count over an index
-        # range): work comes in bursts, such as the days before the year ends.
-        if _opened(reader, earlier, moment) <= _opened(reader, moment, min(upto, latest)):
+        # range): work comes in bursts, such as the days before the year ends. No
+        # version is opened after the latest, so the month's rest counts up to it.
+        if before <= after:
             ref, upto = earlier, earlier
     if ref <= moment:  # held then, plus what opened up to the moment, less what closed
         params.update(ref=ref, lo=ref, hi=moment)

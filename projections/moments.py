@@ -35,3 +35,8 @@ def month_start(moment: int) -> int:
     """The last month start at or before ``moment``."""
     day = datetime.fromtimestamp(moment, CST)
     return int(datetime(day.year, day.month, 1, tzinfo=CST).timestamp())
+
+
+def month_after(moment: int) -> int:
+    """The first month start after ``moment``."""
+    return month_starts(moment, moment + 32 * 86_400)[0]

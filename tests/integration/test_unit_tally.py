@@ -157,6 +157,33 @@ def test_the_counts_at_any_moment_are_those_of_the_links_held_then(story: Any) -
     assert any(row["overdue"] for row in now) and any(row["done"] for row in now)
 
 
+class Counting:
+    """A reader that counts the statements it runs."""
+
+    def __init__(self, reader: EngineReader) -> None:
+        self.reader, self.statements = reader, 0
+
+    def rows(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        self.statements += 1
+        return self.reader.rows(sql, params)
+
+    def tuples(self, sql: str, params: Any = None) -> list[Any]:
+        self.statements += 1
+        return self.reader.tuples(sql, params)
+
+
+def test_as_of_chooses_its_reference_in_one_statement(story: Any) -> None:
+    """On PostgreSQL each statement is a round trip: at a county's size, more than the
+    counts themselves. One chooses the reference, one reads the counts."""
+    _, runner, start, end = story
+    runner.catch_up()
+    for moment in (start + (end - start) / 2, end - timedelta(days=2)):
+        reader = Counting(EngineReader(runner.engine))
+        found = counted(reader, at=moment, as_of=True)
+        assert found == expected(runner, int(moment.timestamp()))
+        assert found and reader.statements == 2
+
+
 def test_no_moment_before_the_ledger_has_counts(story: Any) -> None:
     _, runner, start, _ = story
     runner.catch_up()

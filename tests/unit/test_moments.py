@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from projections.moments import month_start, month_starts
+from projections.moments import month_after, month_start, month_starts
 
 CST = timezone(timedelta(hours=8))
 
@@ -40,3 +40,10 @@ def test_month_start_is_the_last_one_at_or_before(moment: int) -> None:
     assert start <= moment
     assert month_starts(start - 1, moment) == [start]
     assert datetime.fromtimestamp(start, CST).day == 1
+
+
+@given(st.integers(at(2000, 1, 1), at(2040, 1, 1)))
+def test_month_after_is_the_first_one_after(moment: int) -> None:
+    after = month_after(moment)
+    assert month_starts(moment, after) == [after]
+    assert month_start(after) == after
