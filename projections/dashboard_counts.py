@@ -155,11 +155,12 @@ def _moved(sign: str, column: str) -> str:
 # link version, and how many versions were opened in the moment's month up to it and
 # after it (counted only when the moment is before the latest: they are not needed then).
 _CHOICE = """
-SELECT (SELECT max(rec_from) FROM rm_task_unit_versions),
-  (SELECT count(*) FROM rm_task_unit_versions WHERE rec_from > :earlier AND rec_from <= :at
-    AND :at < (SELECT max(rec_from) FROM rm_task_unit_versions)),
-  (SELECT count(*) FROM rm_task_unit_versions WHERE rec_from > :at AND rec_from <= :later
-    AND :at < (SELECT max(rec_from) FROM rm_task_unit_versions))
+SELECT latest,
+  (SELECT count(*) FROM rm_task_unit_versions
+    WHERE rec_from > :earlier AND rec_from <= :at AND :at < latest),
+  (SELECT count(*) FROM rm_task_unit_versions
+    WHERE rec_from > :at AND rec_from <= :later AND :at < latest)
+FROM (SELECT max(rec_from) AS latest FROM rm_task_unit_versions) AS found
 """
 
 
