@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 # An editable install leaves our own modules uncompiled, and where PYTHONDONTWRITEBYTECODE
 # is set every command would compile them again (~100 ms of a cold start).
 bytecode:
-	$(BIN)/python -m compileall -q ledger projections cli benchmarks > /dev/null
+	$(BIN)/python -m compileall -q ledger projections scheduler cli benchmarks > /dev/null
 
 demo: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh
@@ -39,7 +39,7 @@ bench: $(STAMP) bytecode
 	$(BIN)/python -m benchmarks.service --scale $(SCALE)
 
 lint: $(STAMP)
-	$(BIN)/ruff check ledger projections cli tests benchmarks
+	$(BIN)/ruff check ledger projections scheduler cli tests benchmarks
 	$(BIN)/mypy
 
 clean:

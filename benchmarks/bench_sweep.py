@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from ledger.application import DueAlert, Ledger
 from projections.runner import ProjectionRunner
-from projections.sweep import sweep
 from projections.timers import timers
+from scheduler.sweep import sweep
 
 
 def _noop() -> None:

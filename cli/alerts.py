@@ -1,4 +1,4 @@
-"""`taizhang sweep` and `taizhang alerts`: raise what fell due, once; list what was raised."""
+"""`taizhang sweep`, `deliver`, `alerts` and `serve`: raise what fell due, once; tell people."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cli.context import get
+from cli.help import HelpGroup
 from cli.options import AsOfOpt, moments
 
 ALERT_COLUMNS = [
@@ -18,6 +19,16 @@ ALERT_COLUMNS = [
     ("raised_at", "raised"),
     ("late", "late"),
 ]
+DELIVERY_COLUMNS = [
+    ("unit", "unit"),
+    ("channel", "channel"),
+    ("address", "address"),
+    ("outcome", "outcome"),
+    ("attempts", "attempts"),
+    ("last_attempt_at", "last attempt"),
+    ("next_attempt_at", "next attempt"),
+    ("last_error", "last error"),
+]
 
 
 def sweep(
@@ -25,16 +36,19 @@ def sweep(
     now: Annotated[
         str | None, typer.Option("--now", help="Sweep as of this time (default: the clock).")
     ] = None,
-    batch: Annotated[int, typer.Option(help="Timers claimed per transaction.", min=1)] = 1000,
+    batch: Annotated[int, typer.Option(help="Timers read per transaction.", min=1)] = 1000,
 ) -> None:
-    """Raise every due reminder and alert that was not raised yet, each exactly once."""
+    """Raise every due reminder and alert that was not raised yet, each exactly once.
+
+    A reminder whose due time has already passed is skipped (and counted): the overdue
+    alert says more.
+    """
     from cli.logs import logger
     from cli.render import emit_json, say
     from cli.values import parse_instant
-    from projections.sweep import sweep as run_sweep
+    from scheduler.sweep import sweep as run_sweep
 
     logger()  # the sweep logs every alert it raises
-
     context = get(ctx)
     if now is not None:
         context.settings.now = parse_instant(now, "--now", context.zone)
@@ -46,18 +60,51 @@ def sweep(
         emit_json(document)
     else:
         say(
-            f"raised {report.raised} alerts ({report.late} late); "
-            f"{report.already} were raised already by another sweep"
+            f"raised {report.raised} alerts ({report.late} late), skipped {report.skipped} "
+            f"reminders whose due time had passed; {report.already} were decided already"
         )
 
 
-def alerts(
+def deliver(ctx: typer.Context) -> None:
+    """Send what is due now, one digest per recipient, and wait for the answers (at most
+    the delivery timeout); `serve` does this every interval."""
+    from cli.logs import logger
+    from cli.render import emit_json, say
+    from scheduler.service import deliverer
+
+    logger()
+    context = get(ctx)
+    runner = context.fresh()
+    report = deliverer(context.ledger(), runner, context.config()).round(wait=True)
+    context.settle()
+    if context.settings.fmt == "json":
+        emit_json(vars(report))
+    elif report.deferred:
+        say("quiet hours: nothing sent")
+    else:
+        say(
+            f"{report.digests} digests: {report.delivered} alerts delivered, "
+            f"{report.failed} to retry, {report.abandoned} given up"
+        )
+
+
+alerts = typer.Typer(
+    cls=HelpGroup,
+    add_completion=False,
+    invoke_without_command=True,
+    help="Alerts raised so far; `alerts show ALERT` for one alert and its deliveries.",
+)
+
+
+@alerts.callback()
+def list_alerts(
     ctx: typer.Context,
     since: Annotated[
         str | None, typer.Option("--since", help="Raised at or after this time.")
     ] = None,
     unit: Annotated[
-        str | None, typer.Option("--unit", help="Only alerts on this unit's tasks.")
+        str | None,
+        typer.Option("--unit", help="Only alerts on this unit's tasks or sent to it."),
     ] = None,
     as_of: AsOfOpt = None,
 ) -> None:
@@ -65,6 +112,8 @@ def alerts(
 
     Alerts are the ledger's own acts, so they have no valid time (no --valid-at).
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from cli.render import emit
     from cli.values import parse_instant
     from projections.alert_list import list_raised
@@ -76,19 +125,45 @@ def alerts(
     emit(context.settings.fmt, rows, ALERT_COLUMNS, title="alerts", document=rows)
 
 
+@alerts.command("show")
+def show(
+    ctx: typer.Context,
+    alert: Annotated[str, typer.Argument(help="The alert's id (from `taizhang alerts`).")],
+) -> None:
+    """One alert and its deliveries: recipient, channel, attempts, outcome, times."""
+    from cli.render import emit
+    from projections.alert_list import show_alert
+
+    context = get(ctx)
+    document = show_alert(context.reader(), alert.strip())
+    if context.settings.fmt == "json":
+        emit("json", [], [], document=document)
+        return
+    facts = [{"field": k, "value": v} for k, v in document.items() if k != "deliveries"]
+    emit(context.settings.fmt, facts, [("field", "field"), ("value", "value")], title="alert")
+    emit(context.settings.fmt, document["deliveries"], DELIVERY_COLUMNS, title="deliveries")
+
+
 def serve(
     ctx: typer.Context,
     interval: Annotated[
-        float | None, typer.Option(help="Seconds between sweeps (default: config, else 30).")
+        float | None,
+        typer.Option(help="Seconds between ticks (default: config, else 30).", min=0.1),
     ] = None,
 ) -> None:
     """Run the service until SIGTERM: read models, sweeps, deliveries, a health line a minute."""
-    from cli.logs import configure, logger
-    from cli.service import serve as run
+    from dataclasses import replace
 
+    from cli.logs import configure, logger
+    from scheduler.service import serve as run
+    from scheduler.service import stop_on_signals
+
+    stop = stop_on_signals()
     context = get(ctx)
     if context.settings.log_level == "warning":
         configure("info")  # a service says what it does unless told otherwise
     logger()
-    settings = context.config()
-    run(context, settings, interval or settings.interval)
+    config = context.config()
+    if interval is not None:
+        config = replace(config, interval=interval)
+    run(context.ledger(), context.runner(), config, db=context.settings.db, stop=stop)

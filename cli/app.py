@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -24,6 +24,7 @@ class Format(StrEnum):
 COMMANDS: dict[str, tuple[str, str]] = {
     "dashboard": ("cli.dashboard", "dashboard"),
     "sweep": ("cli.alerts", "sweep"),
+    "deliver": ("cli.alerts", "deliver"),
     "alerts": ("cli.alerts", "alerts"),
     "serve": ("cli.alerts", "serve"),
     "plan": ("cli.plans", "app"),
@@ -38,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 ORDER = (
     "dashboard",
     "sweep",
+    "deliver",
     "alerts",
     "serve",
     "init",
@@ -95,6 +97,12 @@ class LedgerGroup(HelpGroup):
             return self.commands[name]
         return super().get_command(ctx, name)
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        # Every value typed, for any command, is checked here once: no control character
+        # or oversized text gets as far as a command (ledger/limits.py).
+        _check_args(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         from ledger.errors import LedgerError
 
@@ -103,27 +111,59 @@ class LedgerGroup(HelpGroup):
         except LedgerError as e:
             _fail(str(e))
         except ValueError as e:  # table and deadline parsing errors carry their own message
-            if type(e).__module__.startswith(("ledger", "cli", "projections")):
+            if type(e).__module__.startswith(("ledger", "cli", "projections", "scheduler")):
                 _fail(str(e))
-            raise
+            _unexpected(e)
         except Exception as e:
+            if type(e).__module__.startswith(("typer", "click")):
+                raise  # usage errors (exit 2), --help, and the exits of commands
             # An unreachable or broken store is the user's to fix, not a traceback.
             if type(e).__module__.startswith(("sqlalchemy", "eventsourcing", "psycopg", "sqlite3")):
                 first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-                _fail(f"the store could not be used ({type(e).__name__}): {first}")
-            raise
+                _fail(f"the store could not be used ({type(e).__name__}): {first[:300]}")
+            _unexpected(e)
         finally:
             obj = ctx.obj
             if isinstance(obj, Context):
                 obj.close()
 
 
-def _fail(message: str) -> None:
+def _check_args(args: list[str]) -> None:
+    """Refuse a value no ledger may keep, naming the option it was given to."""
+    from ledger.limits import text_problem
+
+    for i, arg in enumerate(args):
+        problem = text_problem(arg)
+        if problem is None:
+            continue
+        if arg.startswith("--") and "=" in arg:
+            name = arg.split("=", 1)[0]
+        elif i > 0 and args[i - 1].startswith("-") and "=" not in args[i - 1]:
+            name = args[i - 1]
+        else:
+            name = f"argument {i + 1}"
+        _fail(f"{name}: {problem}")
+
+
+def _unexpected(error: Exception) -> None:
+    """A fault of taizhang's own: one line for the person, the traceback for the log."""
+    from cli.logs import logger
+
+    logger().debug("command.failed", exc_info=error)
+    _fail(
+        f"the command failed ({type(error).__name__}: {str(error)[:300]}); "
+        "run it again with --log-level debug for details"
+    )
+
+
+def _fail(message: str) -> NoReturn:
     from rich.console import Console
     from rich.markup import escape
 
+    from cli.render import printable
+
     console = Console(stderr=True, highlight=False)
-    console.print(f"[bold red]error:[/] {escape(message)}", markup=True)
+    console.print(f"[bold red]error:[/] {escape(printable(message))}", markup=True)
     raise typer.Exit(1)
 
 
@@ -174,10 +214,16 @@ def root(
 ) -> None:
     """Import work plans, record progress, watch deadlines, audit history."""
     from cli.logs import configure
+    from cli.values import check_text
+    from ledger.store import parse_url
 
     configure(log_level)
+    for name, value in (("--db", db), ("--as", actor), ("--tz", tz), ("--config", config)):
+        if value is not None:
+            check_text(value, name)
     settings = Settings(
         db=db,
+        store=parse_url(db),
         actor=actor or default_actor(),
         fmt=fmt.value,
         tz=tz,

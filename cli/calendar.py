@@ -40,7 +40,7 @@ def declare(
             ledger.resolve_task(v.row["task_id"]), reason=reason, actor=context.settings.actor
         )
     ]
-    context.fresh()
+    context.settle()
     if context.settings.fmt == "json":
         emit_json({"day": the_day.isoformat(), "holiday": holiday, "recounted": changed})
     else:

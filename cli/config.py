@@ -1,11 +1,13 @@
-"""The service's configuration: a TOML file, with environment overrides.
+"""The service's configuration: a TOML file, checked against its schema before use.
 
 Looked for at ``--config``, else ``$TAIZHANG_CONFIG``, else ``./taizhang.toml`` if it
-exists; everything has a default, so no file is needed. Example::
+exists; everything has a default, so no file is needed. An unknown section or key, or
+a value of the wrong type, is refused naming the key and the file: a misspelt key would
+otherwise be ignored without a word. Example::
 
     [alerts]
     reminders = ["7d", "1d"]      # due-soon reminders before each due time
-    escalate_after = "3d"         # escalation this long after an overdue alert
+    escalate_after = "3d"         # escalation this long after an overdue alert ("" for none)
     supervisor = "市政府办公厅督查室"  # also told on escalation (its contacts: `contacts add`)
     quiet_hours = "22:00-07:00"   # nothing is sent then; deliveries wait
 
@@ -14,44 +16,113 @@ exists; everything has a default, so no file is needed. Example::
     port = 25
     sender = "taizhang@example.gov.cn"
     starttls = false
+    username = "taizhang"         # optional, with password
+    password = "…"
 
     [service]
-    interval = 30                 # seconds between sweeps in `taizhang serve`
+    interval = 30                 # seconds between ticks of `taizhang serve`
+    delivery_timeout = 5          # seconds a receiver has to answer
+    delivery_workers = 4          # receivers sent to at once
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from cli.values import parse_duration
 from ledger.errors import InvalidInput
+from scheduler.settings import EmailSettings, QuietHours, ServiceConfig
+
+Check = Callable[[Any], Any]  # returns the value as the settings take it, or raises ValueError
 
 
-@dataclass(frozen=True)
-class EmailSettings:
-    host: str
-    port: int = 25
-    sender: str = "taizhang@localhost"
-    starttls: bool = False
-    username: str | None = None
-    password: str | None = None
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty string")
+    if any(ord(c) < 32 for c in value):
+        raise ValueError("must not contain control characters")
+    return value
 
 
-@dataclass(frozen=True)
-class ServiceConfig:
-    reminders: tuple[timedelta, ...] = (timedelta(days=7), timedelta(days=1))
-    escalate_after: timedelta | None = timedelta(days=3)
-    supervisor: str | None = None
-    quiet_hours: str | None = None
-    email: EmailSettings | None = None
-    interval: float = 30.0
-    source: str = "defaults"
-    extra: dict[str, Any] = field(default_factory=dict)
+def _number(low: float, high: float) -> Check:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("must be a number")
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low:g} and {high:g}")
+        return float(value)
+
+    return check
+
+
+def _integer(low: int, high: int) -> Check:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return value
+
+    return check
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _duration(value: Any) -> timedelta:
+    text = _text(value)
+    try:
+        return parse_duration(text, "")
+    except InvalidInput:
+        raise ValueError("must be a duration such as 7d, 12h or 2w") from None
+
+
+def _durations(value: Any) -> tuple[timedelta, ...]:
+    if not isinstance(value, list):
+        raise ValueError('must be a list of durations, e.g. ["7d", "1d"]')
+    return tuple(_duration(v) for v in value)
+
+
+def _optional_duration(value: Any) -> timedelta | None:
+    return None if value in ("", False) else _duration(value)
+
+
+def _quiet(value: Any) -> QuietHours:
+    try:
+        return QuietHours.parse(_text(value))
+    except ValueError:
+        raise ValueError('must be a span of hours such as "22:00-07:00"') from None
+
+
+SCHEMA: dict[str, dict[str, Check]] = {
+    "alerts": {
+        "reminders": _durations,
+        "escalate_after": _optional_duration,
+        "supervisor": _text,
+        "quiet_hours": _quiet,
+    },
+    "email": {
+        "host": _text,
+        "port": _integer(1, 65535),
+        "sender": _text,
+        "starttls": _flag,
+        "username": _text,
+        "password": _text,
+    },
+    "service": {
+        "interval": _number(0.1, 86400),
+        "delivery_timeout": _number(0.5, 300),
+        "delivery_workers": _integer(1, 64),
+    },
+}
 
 
 def load_config(path: str | None) -> ServiceConfig:
@@ -65,24 +136,49 @@ def load_config(path: str | None) -> ServiceConfig:
         raise InvalidInput(f"--config {chosen}: no such file")
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise InvalidInput(f"{chosen}: not valid TOML ({e})") from None
-    return _from_dict(data, source=str(file))
+    return _settings(_checked(data, chosen), source=str(file))
 
 
-def _from_dict(data: dict[str, Any], *, source: str) -> ServiceConfig:
-    alerts = data.get("alerts", {})
+def _checked(data: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
+    """Every section and key known and of its type; the values as the settings take them."""
+    checked: dict[str, dict[str, Any]] = {}
+    for section, values in data.items():
+        keys = SCHEMA.get(section)
+        if keys is None or not isinstance(values, dict):
+            known = ", ".join(f"[{s}]" for s in SCHEMA)
+            raise InvalidInput(f"{name}: unknown section [{section}] (known: {known})")
+        checked[section] = {}
+        for key, value in values.items():
+            check = keys.get(key)
+            if check is None:
+                raise InvalidInput(
+                    f"{name}: unknown key {key!r} in [{section}] (known: {', '.join(keys)})"
+                )
+            try:
+                checked[section][key] = check(value)
+            except ValueError as e:
+                raise InvalidInput(f"{name}: [{section}] {key} {e}") from None
+    return checked
+
+
+def _settings(data: dict[str, dict[str, Any]], *, source: str) -> ServiceConfig:
+    alerts, service = data.get("alerts", {}), data.get("service", {})
     email = data.get("email")
-    service = data.get("service", {})
-    escalate = alerts.get("escalate_after", "3d")
+    if email is not None and "host" not in email:
+        raise InvalidInput(f"{source}: [email] needs a host")
+    if email is not None and "password" in email and "username" not in email:
+        raise InvalidInput(f"{source}: [email] password is given without a username")
+    defaults = ServiceConfig()
     return ServiceConfig(
-        reminders=tuple(
-            parse_duration(r, "[alerts] reminders") for r in alerts.get("reminders", ["7d", "1d"])
-        ),
-        escalate_after=parse_duration(escalate, "[alerts] escalate_after") if escalate else None,
+        reminders=alerts.get("reminders", defaults.reminders),
+        escalate_after=alerts.get("escalate_after", defaults.escalate_after),
         supervisor=alerts.get("supervisor"),
         quiet_hours=alerts.get("quiet_hours"),
-        email=EmailSettings(**email) if email else None,
-        interval=float(service.get("interval", 30)),
+        email=EmailSettings(**email) if email is not None else None,
+        interval=service.get("interval", defaults.interval),
+        delivery_timeout=service.get("delivery_timeout", defaults.delivery_timeout),
+        delivery_workers=service.get("delivery_workers", defaults.delivery_workers),
         source=source,
     )

@@ -11,6 +11,14 @@ from cli.help import group
 
 app = group("Contacts of units: email addresses and group-robot webhooks.")
 
+
+def shown(address: str) -> str:
+    """An address as listings show it: a robot URL without its access key."""
+    from ledger.redact import url
+
+    return url(address)
+
+
 UnitArg = Annotated[str, typer.Argument(help="The unit, e.g. 市财政局.")]
 ChannelOpt = Annotated[str, typer.Option("--channel", help="email, webhook, wecom or dingtalk.")]
 AddressArg = Annotated[str, typer.Argument(help="Email address or webhook URL.")]
@@ -27,7 +35,7 @@ def add(
     context.ledger().add_contact(
         unit, channel=channel, address=address, actor=context.settings.actor
     )
-    say(f"{unit}: {channel} {address} added")
+    say(f"{unit}: {channel} {shown(address)} added")
 
 
 @app.command("remove")
@@ -41,7 +49,7 @@ def remove(
     context.ledger().remove_contact(
         unit, channel=channel, address=address, actor=context.settings.actor
     )
-    say(f"{unit}: {channel} {address} removed")
+    say(f"{unit}: {channel} {shown(address)} removed")
 
 
 @app.command("list")
@@ -52,7 +60,7 @@ def list_contacts(ctx: typer.Context) -> None:
     context = get(ctx)
     directory = context.ledger().directory()
     rows = [
-        {"unit": unit, "channel": channel, "address": address}
+        {"unit": unit, "channel": channel, "address": shown(address)}
         for unit, pairs in sorted(directory.contacts.items())
         for channel, address in pairs
     ]

@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from cli.config import ServiceConfig
     from ledger.application import Ledger
+    from ledger.store import StoreUrl
     from projections.base import Projection
     from projections.reader import Reader, SqliteReader
     from projections.runner import ProjectionRunner
+    from scheduler.settings import ServiceConfig
 
 
 def default_actor() -> str:
@@ -30,6 +31,7 @@ def default_actor() -> str:
 @dataclass
 class Settings:
     db: str
+    store: StoreUrl
     actor: str
     fmt: str
     tz: str
@@ -52,9 +54,16 @@ class Context:
     def config(self) -> ServiceConfig:
         """The service configuration (alert policy, channels); every command reads the same."""
         if self._config is None:
+            from dataclasses import replace
+
             from cli.config import load_config
 
-            self._config = load_config(self.settings.config_path)
+            config = load_config(self.settings.config_path)
+            if config.quiet_hours is not None:  # quiet hours are local hours
+                config = replace(
+                    config, quiet_hours=replace(config.quiet_hours, tz=self.settings.tz)
+                )
+            self._config = config
         return self._config
 
     @property
@@ -73,7 +82,12 @@ class Context:
             # Writes, catch-ups and the service can run long: they get the cyclic garbage
             # collector back (main() leaves it off for the quick read path).
             gc.enable()
-            self._ledger = open_ledger(self.settings.db, clock=self.now, create=create)
+            self._ledger = open_ledger(
+                self.settings.db,
+                clock=self.now,
+                pinned=self.settings.now is not None,
+                create=create,
+            )
         return self._ledger
 
     def projections(self) -> list[Projection]:
@@ -100,8 +114,8 @@ class Context:
 
             from ledger.store import require_store
 
-            require_store(self.settings.db)
-            self._engine = create_engine(self.settings.db)
+            require_store(self.settings.store)
+            self._engine = create_engine(self.settings.store.sqlalchemy)
         return self._engine
 
     def reader(self) -> Reader:
@@ -112,7 +126,7 @@ class Context:
         from projections.reader import EngineReader
 
         if self._quick is None and self._ledger is None and self._engine is None:
-            self._quick = open_current(self.settings.db, self.policy_tag())
+            self._quick = open_current(self.settings.store.path, self.policy_tag())
         if self._quick is not None:
             return self._quick
         return EngineReader(self.read_models())
@@ -139,17 +153,46 @@ class Context:
             except SQLAlchemyError:
                 pass  # no read models yet, or an older shape: the full path sets them up
             self._dispose_plain_engine()
-        return self.fresh().engine
+        return self.current().engine
+
+    def current(self) -> ProjectionRunner:
+        """For a read: the read models brought up to date, or, if that fails, as they
+        are, with a warning (a read never fails for the lag of a read model)."""
+        try:
+            return self.fresh()
+        except Exception as e:
+            self._warn_behind(e)
+            return self.runner()
+
+    def settle(self) -> None:
+        """After a write: bring the read models up to date. The write is committed
+        already, so a failure here is a warning, not an error (exit 0): running the
+        command again would record it twice."""
+        try:
+            self.fresh()
+        except Exception as e:
+            self._warn_behind(e)
+
+    def _warn_behind(self, error: Exception) -> None:
+        from cli.logs import logger
+        from cli.render import say
+
+        logger().debug("read_models.behind", exc_info=error)
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        say(
+            "warning: recorded, but the read models could not be brought up to date "
+            f"({type(error).__name__}: {first}); the next command tries again"
+        )
 
     def _vouch(self, engine: Engine) -> None:
         """After the full check, let the next read command on a SQLite store skip it."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        from projections.quick import code_digest, sqlite_file
+        from projections.quick import code_digest
         from projections.tracking import fingerprint, vouch
 
-        if sqlite_file(self.settings.db) is None:
-            return  # only a plain SQLite file is ever read the quick way
+        if self.settings.store.path is None:
+            return  # only a SQLite file is ever read the quick way
         fingerprints = {p.name: fingerprint(p) for p in self.projections()}
         try:
             with engine.begin() as conn:

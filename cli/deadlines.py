@@ -23,27 +23,36 @@ def parse(
     start: Annotated[
         str | None,
         typer.Option(
-            "--from", help="Count a relative deadline from this day (default: --issued-on)."
+            "--from",
+            help="Count a relative deadline from this day or instant (default: --issued-on).",
         ),
     ] = None,
 ) -> None:
     """Show the due time, occurrences and target a phrase means.
 
-    A relative deadline ("5个工作日内") is counted on the official calendar from --from,
-    or from --issued-on when no other trigger is named.
+    A relative deadline ("5个工作日内", "48小时内") is counted from --from, or from
+    --issued-on when no other trigger is named: hours from the instant, days from the
+    day, working days on the official calendar.
     """
+    from datetime import datetime
+
     from cli.render import emit
-    from cli.values import parse_day
+    from cli.values import check_year, parse_day, parse_instant
     from ledger.deadlines import parse_deadline
 
     context = get(ctx)
+    check_year(year)
     day = parse_day(issued_on, "--issued-on") if issued_on else None
     spec = parse_deadline(phrase, year=year, issued_on=day, tz=context.settings.tz)
-    origin = parse_day(start, "--from") if start else day
+    origin = (
+        parse_instant(start, "--from", context.zone)
+        if start
+        else datetime.combine(day, datetime.min.time(), context.zone)
+        if day
+        else None
+    )
     if spec.needs_trigger and origin is not None:
-        from datetime import datetime
-
-        spec = spec.resolve(datetime.combine(origin, datetime.min.time(), context.zone))
+        spec = spec.resolve(origin)
     occurrences = [o.to_dict() for o in spec.occurrences]
     document: dict[str, Any] = {
         "text": spec.text,

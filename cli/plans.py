@@ -54,7 +54,7 @@ def import_table(
     ] = False,
 ) -> None:
     """Record a breakdown table in the ledger: all rows or none."""
-    from cli.values import parse_day
+    from cli.values import check_year, parse_day
     from ledger.application import PlanMeta
     from ledger.errors import InvalidInput
     from ledger.importing.table import read_table
@@ -63,7 +63,7 @@ def import_table(
     if not table.is_file():
         raise InvalidInput(f"no table at {table}")
     day = parse_day(issued_on, "--issued-on") if issued_on else None
-    plan_year = year or (day.year if day else None)
+    plan_year = check_year(year) or (day.year if day else None)
     if plan_year is None:
         raise InvalidInput("give the plan's --year or --issued-on")
     if not title.strip() or not issuer.strip():
@@ -100,7 +100,7 @@ def import_table(
             events=report.events,
             actor=context.settings.actor,
         )
-        context.fresh()
+        context.settle()
     _show_report(context.settings.fmt, report, len(rows))
 
 
@@ -223,23 +223,9 @@ def export(
     views = list_tasks(engine, now=context.now(), plan_id=plan_id, as_of=at, valid_at=day)
     records = [[_export_cell(v.to_json().get(f)) for f, _ in EXPORT_HEADERS] for v in views]
     headers = [h for _, h in EXPORT_HEADERS]
-    if out.suffix.lower() == ".csv":
-        import csv
+    from cli.sheets import write_csv, write_xlsx
 
-        with out.open("w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(headers)
-            writer.writerows(records)
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.append(headers)
-        for record in records:
-            sheet.append(record)
-        book.save(out)
+    (write_csv if out.suffix.lower() == ".csv" else write_xlsx)(out, headers, records)
     say(f"wrote {len(records)} tasks to {out}")
 
 

@@ -26,7 +26,8 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
+    """Text as a terminal may show it: no control characters, tabs as spaces."""
     return text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4).translate(_CONTROLS)
 
 
@@ -124,7 +125,7 @@ def emit_table(
 
     console = Console(soft_wrap=False, highlight=False)
     headers = [header for _, header in columns]
-    cells = [[_printable(_cell(row.get(field))) for field, _ in columns] for row in rows]
+    cells = [[printable(_cell(row.get(field))) for field, _ in columns] for row in rows]
     natural = [
         max(cell_len(line) for text in [h, *(r[i] for r in cells)] for line in text.split("\n"))
         for i, h in enumerate(headers)

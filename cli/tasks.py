@@ -229,7 +229,7 @@ def _done(context: Context, verb: str, task: Any) -> None:
         change=verb,
         actor=context.settings.actor,
     )
-    context.fresh()
+    context.settle()
     if context.settings.fmt == "json":
         emit_json({"id": str(task.id), "code": task.code, "version": task.version, "event": verb})
     else:
@@ -355,19 +355,28 @@ def set_deadline(
 def start(
     ctx: typer.Context,
     task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    on: Annotated[str, typer.Option("--on", help="The day the triggering event happened.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="When the trigger happened (a day, or a day and time)."),
+    ] = None,
+    on: Annotated[str | None, typer.Option("--on", help="The day it happened (as --at).")] = None,
 ) -> None:
-    """Start a relative deadline ("信息形成之日起5个工作日内") from the day its trigger happened."""
+    """Start a relative deadline ("信息形成之日起5个工作日内", "48小时内") from when its
+    trigger happened: hours count from the instant, days from its day."""
+    from cli.values import parse_instant
+    from ledger.errors import InvalidInput
+
     context = get(ctx)
+    given = at or on
+    if given is None or (at and on):
+        raise InvalidInput("give when the trigger happened: --at DAY or --at DAYTHH:MM")
+    moment = parse_instant(given, "--at" if at else "--on", context.zone)
     ledger = context.ledger()
     result = ledger.start_deadline(
-        ledger.resolve_task(task), on=_day(on), actor=context.settings.actor
+        ledger.resolve_task(task), at=moment, actor=context.settings.actor
     )
-    _done(
-        context,
-        f"deadline counted from {on}: due {result.due.isoformat() if result.due else '?'}",
-        result,
-    )
+    due = result.due.isoformat() if result.due else "?"
+    _done(context, f"deadline counted from {moment.isoformat()}: due {due}", result)
 
 
 @app.command("reassign")

@@ -28,30 +28,40 @@ at 2017-06-01T09:06 plan import examples/dalian-2017.csv \
   --doc-no "大政办发〔2017〕70号" --issued-on 2017-05-26   # the CSV twin: nothing new
 at 2017-06-01T09:07 plan list
 
-step "June: units report and complete"
+step "June: units report and complete; May's monthly figures are reported late"
+at 2017-06-02T10:00 task complete dalian-2017/2 --unit 市财政局 --period 2017-05 \
+  --evidence "https://czj.dl.gov.cn/szqk/201705.html" --on 2017-05-28
+at 2017-06-02T10:05 task complete dalian-2017/23 --unit 市环保局 --period 2017-05 \
+  --evidence "https://hbj.dl.gov.cn/sz/201705.html" --on 2017-05-29
 at 2017-06-20T10:00 task report dalian-2017/37 --unit 市政府办公厅 \
   --note "已与各部门对接栏目设置" --on 2017-06-19
 at 2017-06-23T16:00 task complete dalian-2017/37 --unit 承担重点公开工作任务的市政府部门 --on 2017-06-23
-at 2017-06-29T11:00 task complete dalian-2017/43 --unit 各地区各部门 \
-  --evidence https://www.dl.gov.cn/zwgk/ssfa.html --on 2017-06-29
 
-step "Recurring duties: monthly and quarterly publications, one period at a time"
-for month in 05 06 07 08; do
+step "Summer: monthly and quarterly publications one period at a time, a meeting toward a target"
+for month in 06 07 08; do
+  if [ "$month" = 07 ]; then
+    at 2017-07-16T09:00 task report dalian-2017/28 --unit 市政府办公厅 --count 1 \
+      --note "全市经济运行电视电话会议网络直播" --on 2017-07-15
+  fi
+  if [ "$month" = 08 ]; then
+    at 2017-08-21T09:00 task report dalian-2017/7 --unit 市发展改革委 --note "清单已公开" \
+      --evidence https://www.dl.gov.cn/xmsp/list.html --on 2017-08-20
+  fi
   at "2017-${month}-28T15:00" task complete dalian-2017/2 --unit 市财政局 --period "2017-${month}" \
     --evidence "https://czj.dl.gov.cn/szqk/2017${month}.html" --on "2017-${month}-28"
   at "2017-${month}-29T15:00" task complete dalian-2017/23 --unit 市环保局 --period "2017-${month}" \
     --evidence "https://hbj.dl.gov.cn/sz/2017${month}.html" --on "2017-${month}-29"
+  if [ "$month" = 06 ]; then
+    at 2017-06-29T16:00 task complete dalian-2017/43 --unit 各地区各部门 \
+      --evidence https://www.dl.gov.cn/zwgk/ssfa.html --on 2017-06-29
+    at 2017-06-30T10:00 task complete dalian-2017/14 --unit 市国资委 --period 2017-Q2 --on 2017-06-30
+    at 2017-06-30T10:10 task complete dalian-2017/19 --unit 市服务业委 --period 2017-Q2 --on 2017-06-30
+    at 2017-06-30T10:20 task complete dalian-2017/31 --unit 市国土房屋局 --period 2017-Q2 --on 2017-06-30
+  fi
 done
-at 2017-06-30T10:00 task complete dalian-2017/14 --unit 市国资委 --period 2017-Q2 --on 2017-06-30
-at 2017-06-30T10:10 task complete dalian-2017/19 --unit 市服务业委 --period 2017-Q2 --on 2017-06-30
-at 2017-06-30T10:20 task complete dalian-2017/31 --unit 市国土房屋局 --period 2017-Q2 --on 2017-06-30
 
-step "Summer: meetings toward a target, the issue's example task, a late report"
-at 2017-07-16T09:00 task report dalian-2017/28 --unit 市政府办公厅 --count 1 \
-  --note "全市经济运行电视电话会议网络直播" --on 2017-07-15
-at 2017-08-21T09:00 task report dalian-2017/7 --unit 市发展改革委 --note "清单已公开" \
-  --evidence https://www.dl.gov.cn/xmsp/list.html --on 2017-08-20
-at 2017-08-28T17:00 task complete dalian-2017/7 --unit 市发展改革委 --on 2017-08-28
+step "End of summer: a completion, a late report, an extension"
+at 2017-08-30T17:00 task complete dalian-2017/7 --unit 市发展改革委 --on 2017-08-28
 at 2017-09-02T10:00 task complete dalian-2017/36 --unit 各单位 \
   --evidence https://www.dl.gov.cn/zwgk/jg.html --on 2017-08-30   # happened 30 Aug, recorded 2 Sep
 at 2017-09-04T09:00 task extend dalian-2017/34 --to 2018-01-31 \

@@ -1,8 +1,12 @@
 """The Alert aggregate: a reminder or overdue alert, raised exactly once.
 
-An alert's id derives from (task, occurrence, kind, due time). Raising creates the
-aggregate at version 1, so the store's unique (id, version) constraint refuses a second
-raise of the same alert from any process or node: the store is the referee, not a lock.
+An alert's id derives from (task, occurrence, kind, offset, due time). Raising creates
+the aggregate at version 1, so the store's unique (id, version) constraint refuses a
+second raise of the same alert from any process or node: the store is the referee, not
+a lock. A reminder whose due time had passed by the time it fell to be raised is not
+raised but recorded as skipped, with the same id, so it is decided once as well.
+Each delivery to a recipient is a fact too: delivered, failed (and when to try again),
+or given up.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class Alert(Aggregate):
         offset: str,
         recipients: list[list[str]],
         actor: str,
+        reason: str = "",
     ) -> None:
         self.task_id = task_id
         self.plan_id = plan_id
@@ -58,8 +63,10 @@ class Alert(Aggregate):
         self.fires_at = fires_at
         self.offset = offset
         self.recipients = recipients
+        self.skipped = bool(reason)  # a reminder decided too late to be any use
         self.delivered: list[list[str]] = []  # [[channel, address], ...]
         self.abandoned: list[list[str]] = []
+        self.failures: dict[str, int] = {}  # "channel address" -> failed attempts so far
 
     @classmethod
     def raise_(
@@ -94,6 +101,54 @@ class Alert(Aggregate):
             actor=actor,
         )
 
+    class Skipped(Aggregate.Created):
+        """A due-soon reminder whose due time had passed when it fell to be raised: not
+        sent (the overdue alert says more), but decided, once."""
+
+        task_id: UUID
+        plan_id: UUID
+        occurrence: str
+        kind: str
+        due: datetime
+        fires_at: datetime
+        offset: str
+        recipients: list[list[str]]
+        actor: str
+        reason: str
+
+    @classmethod
+    def skip(
+        cls,
+        *,
+        task_id: UUID,
+        plan_id: UUID,
+        occurrence: str,
+        kind: str,
+        due: datetime,
+        fires_at: datetime,
+        offset: str,
+        recipients: list[list[str]] | None = None,
+        actor: str,
+        now: datetime,
+    ) -> Alert:
+        if kind != "due_soon" or now <= due:
+            raise ValueError("only a reminder whose due time has passed is skipped")
+        return cls._create(
+            cls.Skipped,
+            id=alert_id(task_id, occurrence, kind, offset, due),
+            timestamp=now,
+            task_id=task_id,
+            plan_id=plan_id,
+            occurrence=occurrence,
+            kind=kind,
+            due=due,
+            fires_at=fires_at,
+            offset=offset,
+            recipients=[],
+            actor=actor,
+            reason="the due time had passed when the reminder fell to be raised",
+        )
+
     class Delivered(Aggregate.Event):
         """The alert reached ``address`` over ``channel`` (at least once)."""
 
@@ -115,6 +170,44 @@ class Alert(Aggregate):
         def apply(self, alert: Alert) -> None:
             alert.abandoned.append([self.channel, self.address])
 
+    class DeliveryFailed(Aggregate.Event):
+        """An attempt to reach ``address`` failed; the next is due at ``next_at``."""
+
+        channel: str
+        address: str
+        attempts: int
+        error: str
+        next_at: datetime
+
+        def apply(self, alert: Alert) -> None:
+            alert.failures[f"{self.channel} {self.address}"] = self.attempts
+
+    def settled(self, channel: str, address: str) -> bool:
+        """Delivered to or given up on ``address`` already."""
+        pair = [channel, address]
+        return pair in self.delivered or pair in self.abandoned
+
+    def attempts(self, channel: str, address: str) -> int:
+        """Failed attempts to reach ``address`` so far."""
+        return self.failures.get(f"{channel} {address}", 0)
+
+    def record_failure(
+        self, *, channel: str, address: str, error: str, next_at: datetime, now: datetime
+    ) -> bool:
+        """Record a failed attempt; a settled delivery (another worker) is left alone."""
+        if self.settled(channel, address):
+            return False
+        self.trigger_event(
+            self.DeliveryFailed,
+            timestamp=now,
+            channel=channel,
+            address=address,
+            attempts=self.attempts(channel, address) + 1,
+            error=error,
+            next_at=next_at,
+        )
+        return True
+
     def record_delivery(self, *, channel: str, address: str, attempts: int, now: datetime) -> bool:
         """Record a delivery once; a repeat (another worker got there first) is a no-op."""
         if [channel, address] in self.delivered:
@@ -127,7 +220,7 @@ class Alert(Aggregate):
     def abandon_delivery(
         self, *, channel: str, address: str, attempts: int, reason: str, now: datetime
     ) -> bool:
-        if [channel, address] in self.delivered or [channel, address] in self.abandoned:
+        if self.settled(channel, address):
             return False
         self.trigger_event(
             self.DeliveryAbandoned,

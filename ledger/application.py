@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -19,11 +19,12 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from ledger import ids
-from ledger.alert import Alert
+from ledger.alert import Alert, alert_id
+from ledger.clock import LastInstant, MemoryInstant, Overtaken, SqlInstant
 from ledger.deadlines import DeadlineSpec, parse_deadline
 from ledger.deadlines.calendar import OfficialCalendar
 from ledger.directory import DIRECTORY_ID, Directory
-from ledger.errors import Conflict, InvalidInput, NotFound
+from ledger.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from ledger.importing.model import TableRow
 from ledger.plan import Plan, PlanRef
 from ledger.task import Task
@@ -34,6 +35,10 @@ A = TypeVar("A", bound=Aggregate)
 
 # How often a command is re-run on fresh state after losing a race to another writer.
 _CONFLICT_RETRIES = 3
+# How far this machine's clock may lag the last recorded instant: within it (several
+# nodes whose clocks differ a little) events are recorded at that instant; beyond it the
+# clock is wrong and nothing is recorded.
+CLOCK_TOLERANCE = timedelta(minutes=5)
 
 
 def system_clock() -> datetime:
@@ -83,6 +88,55 @@ class DueAlert:
     fires_at: datetime
     recipients: list[list[str]] = field(default_factory=list)  # [[unit, channel, address]]
 
+    @property
+    def alert_id(self) -> UUID:
+        return alert_id(self.task_id, self.occurrence, self.kind, self.offset, self.due)
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """How one attempt to reach one recipient went; ``next_at`` None after a failure
+    means no more attempts."""
+
+    alert: UUID
+    channel: str
+    address: str
+    delivered: bool
+    attempts: int  # attempts made, this one included
+    error: str = ""
+    next_at: datetime | None = None
+
+    def apply(self, alert: Alert, now: datetime) -> None:
+        where = {"channel": self.channel, "address": self.address}
+        if self.delivered:
+            alert.record_delivery(**where, attempts=self.attempts, now=now)
+        elif self.next_at is None:
+            alert.abandon_delivery(**where, attempts=self.attempts, reason=self.error, now=now)
+        else:
+            alert.record_failure(**where, error=self.error, next_at=self.next_at, now=now)
+
+
+@dataclass(frozen=True)
+class Raising:
+    """What one call to ``raise_alerts`` decided, and when."""
+
+    raised: frozenset[UUID]
+    skipped: frozenset[UUID]
+    at: datetime
+
+    @classmethod
+    def of(cls, alerts: Sequence[Alert], at: datetime) -> Raising:
+        raised = frozenset(a.id for a in alerts if not a.skipped)
+        return cls(raised, frozenset(a.id for a in alerts if a.skipped), at)
+
+
+def _decide(due: DueAlert, actor: str, now: datetime) -> Alert:
+    """A reminder whose due time has passed is skipped; anything else is raised."""
+    fields = dict(vars(due))
+    if due.kind == "due_soon" and due.due < now:
+        return Alert.skip(**fields, actor=actor, now=now)
+    return Alert.raise_(**fields, actor=actor, now=now)
+
 
 @dataclass
 class ImportReport:
@@ -108,9 +162,26 @@ class Ledger(Application[UUID]):
 
     name = "Ledger"
 
-    def __init__(self, env: dict[str, str] | None = None, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        clock: Clock = system_clock,
+        *,
+        pinned: bool = False,
+    ) -> None:
         super().__init__(env)
         self.clock = clock
+        self.pinned = pinned  # the clock was set by hand: never moved forward silently
+        self.instant: LastInstant = (
+            SqlInstant(self.recorder, self.mapper)
+            if hasattr(self.recorder, "datastore")
+            else MemoryInstant()
+        )
+
+    def clock_table(self) -> None:
+        """Create the table of the last recorded instant, if the store keeps one."""
+        if isinstance(self.instant, SqlInstant):
+            self.instant.ensure()
 
     def close(self) -> None:
         super().close()
@@ -123,7 +194,33 @@ class Ledger(Application[UUID]):
         transcoder.register(DateAsISO())
 
     def now(self) -> datetime:
-        return self.clock().astimezone(UTC)
+        """When what a command records is recorded: the clock, never before the last
+        recorded instant (see ledger/clock.py)."""
+        given = self.clock()
+        moment = given.astimezone(UTC)
+        last = self.instant.read()
+        if last is None or moment >= last:
+            return moment
+        if self.pinned:
+            raise InvalidInput(
+                f"the time given, {given.isoformat()}, is before the last recorded instant "
+                f"{last.astimezone(given.tzinfo).isoformat()}: recorded times never go backwards"
+            )
+        if last - moment <= CLOCK_TOLERANCE:
+            return last
+        raise RuleViolation(
+            f"this machine's clock ({moment.isoformat()}) is {last - moment} behind the last "
+            f"recorded instant ({last.isoformat()}); set the clock right, then run it again"
+        )
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Save in one transaction that also moves the last recorded instant forward;
+        raises Overtaken when another writer recorded a later instant meanwhile."""
+        stamps = [e.timestamp for o in objs if o is not None for e in _pending(o)]
+        if not stamps:
+            return super().save(*objs, **kwargs)
+        with self.instant.guard(max(stamps)):
+            return super().save(*objs, **kwargs)
 
     # -- plans and their tables -------------------------------------------------
 
@@ -306,22 +403,27 @@ class Ledger(Application[UUID]):
         """Every declared day, in the order they were recorded."""
         return [e for e in self.events.get(WORKDAYS_ID) if isinstance(e, Workdays.DayDeclared)]
 
-    def start_deadline(self, task_id: UUID, *, on: date, actor: str) -> Task:
-        """The trigger of a relative deadline happened on ``on``: count its due time."""
-        return self._change(task_id, lambda t, now: self._start(t, on, actor, now))
+    def start_deadline(self, task_id: UUID, *, at: datetime, actor: str) -> Task:
+        """The trigger of a relative deadline happened at ``at``: count its due time
+        (hours from the instant, days from its day)."""
+        return self._change(task_id, lambda t, now: self._start(t, at, actor, now))
 
-    def _start(self, task: Task, on: date, actor: str, now: datetime) -> None:
-        due, provisional = self._count_from(task, on)
-        task.start_clock(on=on, due=due, provisional=provisional, actor=actor, now=now)
+    def _start(self, task: Task, at: datetime, actor: str, now: datetime) -> None:
+        due, provisional = self._count_from(task, at)
+        task.start_clock(at=at, due=due, provisional=provisional, actor=actor, now=now)
 
-    def _count_from(self, task: Task, on: date) -> tuple[datetime, bool]:
+    def _count_from(self, task: Task, start: datetime) -> tuple[datetime, bool]:
+        spec = DeadlineSpec.from_dict(task.deadline or {"text": "", "kind": "none"})
+        counted = spec.resolve(start, calendar=self.calendar())
+        if counted.due is None:
+            raise InvalidInput(f"task {task.code}: its deadline words count from no trigger")
+        return counted.due, counted.provisional
+
+    @staticmethod
+    def _day_start(task: Task, day: date) -> datetime:
         from zoneinfo import ZoneInfo
 
-        spec = DeadlineSpec.from_dict(task.deadline or {"text": "", "kind": "none"})
-        start = datetime.combine(on, datetime.min.time(), ZoneInfo(task.tz))
-        counted = spec.resolve(start, calendar=self.calendar())
-        assert counted.due is not None, "a relative spec always resolves"
-        return counted.due, counted.provisional
+        return datetime.combine(day, datetime.min.time(), ZoneInfo(task.tz))
 
     def set_deadline(self, task_id: UUID, *, to: datetime, reason: str, actor: str) -> Task:
         return self._change(
@@ -335,7 +437,11 @@ class Ledger(Application[UUID]):
         def command(task: Task, now: datetime) -> None:
             nonlocal changed
             spec = self._read_deadline(task.deadline_text, self.get_plan(task.plan_id))
-            started_due = self._count_from(task, task.started_on)[0] if task.started_on else None
+            started_due = (
+                self._count_from(task, task.started_at or self._day_start(task, task.started_on))[0]
+                if task.started_on
+                else None
+            )
             changed = task.reevaluate(
                 deadline=spec.to_dict(),
                 started_due=started_due,
@@ -380,7 +486,7 @@ class Ledger(Application[UUID]):
     def _start_if_waiting(self, task: Task, day: date, actor: str, now: datetime) -> None:
         """A relative deadline waiting for its trigger starts on the first reported day."""
         if task.needs_trigger:
-            self._start(task, day, actor, now)
+            self._start(task, self._day_start(task, day), actor, now)
 
     def complete(
         self,
@@ -449,55 +555,51 @@ class Ledger(Application[UUID]):
 
     # -- alerts ----------------------------------------------------------------------
 
-    def raise_alerts(self, due: Sequence[DueAlert], *, actor: str) -> list[UUID]:
-        """Raise each alert that nobody raised before; returns the ids this call raised.
+    def raise_alerts(self, due: Sequence[DueAlert], *, actor: str) -> Raising:
+        """Decide each alert nobody decided before: raise it, or skip a reminder whose due
+        time has passed. Returns what this call decided.
 
-        One batch in one transaction; if any of them was raised meanwhile (another sweep,
+        One batch in one transaction; if any of them was decided meanwhile (another sweep,
         another node), the store refuses the batch and each is tried on its own, so every
-        alert is raised exactly once and none is lost.
+        alert is decided exactly once and none is lost.
         """
-        now = self.now()
-        alerts = [Alert.raise_(**vars(d), actor=actor, now=now) for d in due]
-        if not alerts:
-            return []
-        try:
-            self.save(*alerts)
-        except IntegrityError:
-            # A failed save has already taken the events off the aggregates: make anew.
-            return [a for a in (self._raise_one(d, actor, now) for d in due) if a is not None]
-        return [a.id for a in alerts]
+        for _ in range(_CONFLICT_RETRIES):
+            now = self.now()
+            alerts = [_decide(d, actor, now) for d in due]
+            try:
+                if alerts:
+                    self.save(*alerts)
+            except Overtaken:
+                continue
+            except IntegrityError:
+                decided = [self._decide_one(d, actor) for d in due]
+                return Raising.of([a for a in decided if a is not None], now)
+            return Raising.of(alerts, now)
+        raise Conflict("the alerts could not be recorded: other writers kept recording later")
 
-    def _raise_one(self, due: DueAlert, actor: str, now: datetime) -> UUID | None:
-        alert = Alert.raise_(**vars(due), actor=actor, now=now)
-        try:
-            self.save(alert)
-        except IntegrityError:
-            return None  # raised already, by someone else: exactly once
-        return alert.id
+    def _decide_one(self, due: DueAlert, actor: str) -> Alert | None:
+        for _ in range(_CONFLICT_RETRIES):
+            alert = _decide(due, actor, self.now())
+            try:
+                self.save(alert)
+            except Overtaken:
+                continue
+            except IntegrityError:
+                return None  # decided already, by someone else: exactly once
+            return alert
+        return None
 
-    def record_delivery(self, alert: UUID, *, channel: str, address: str, attempts: int) -> None:
-        self._change_aggregate(
-            Alert,
-            alert,
-            lambda a, now: (
-                a.record_delivery(channel=channel, address=address, attempts=attempts, now=now)
-                and None
-            ),
-        )
+    def settle_deliveries(self, outcomes: Sequence[DeliveryOutcome]) -> None:
+        """Record how deliveries went, in one transaction: delivered, failed (with when to
+        try again), or given up."""
 
-    def abandon_delivery(
-        self, alert: UUID, *, channel: str, address: str, attempts: int, reason: str
-    ) -> None:
-        self._change_aggregate(
-            Alert,
-            alert,
-            lambda a, now: (
-                a.abandon_delivery(
-                    channel=channel, address=address, attempts=attempts, reason=reason, now=now
-                )
-                and None
-            ),
-        )
+        def command(now: datetime) -> list[Aggregate]:
+            alerts = {o.alert: self._load(Alert, o.alert) for o in outcomes}
+            for o in outcomes:
+                o.apply(alerts[o.alert], now)
+            return list(alerts.values())
+
+        self._write(command, what="the alerts' deliveries")
 
     # -- the directory of contacts ---------------------------------------------------
 
@@ -596,7 +698,7 @@ class Ledger(Application[UUID]):
             command(aggregate, self.now())
             try:
                 self.save(aggregate)
-            except IntegrityError:
+            except (IntegrityError, Overtaken):
                 continue
             return aggregate
         raise Conflict(
@@ -604,11 +706,34 @@ class Ledger(Application[UUID]):
             f"{_CONFLICT_RETRIES} times while this command ran; try again"
         )
 
+    def _write(
+        self, command: Callable[[datetime], Sequence[Aggregate]], *, what: str
+    ) -> list[Aggregate]:
+        """Run ``command`` at "now" and save what it changed, in one transaction; on a
+        lost race (another writer changed the same aggregates, or recorded later) run it
+        again on fresh state, so its guards see what the other writer did."""
+        for _ in range(_CONFLICT_RETRIES):
+            aggregates = list(command(self.now()))
+            try:
+                self.save(*aggregates)
+            except (IntegrityError, Overtaken):
+                continue
+            return aggregates
+        raise Conflict(
+            f"{what} changed {_CONFLICT_RETRIES} times while this command ran; run it again"
+        )
+
     def _save_or_conflict(self, aggregates: list[Aggregate], *, what: str) -> None:
         try:
             self.save(*aggregates)
-        except IntegrityError:
+        except (IntegrityError, Overtaken):
             raise Conflict(
                 f"{what} was changed by someone else while this command ran; "
                 "nothing was written; run it again"
             ) from None
+
+
+def _pending(obj: Any) -> list[Any]:
+    """The events a save would store for ``obj`` (an aggregate, or an event itself)."""
+    pending = getattr(obj, "pending_events", None)
+    return list(pending) if pending is not None else [obj]

@@ -67,6 +67,7 @@ class Task(Aggregate):
         self.created_by = actor
         self.due_override: datetime | None = None  # set or extended by a supervisor
         self.started_on: date | None = None  # when a relative deadline's trigger happened
+        self.started_at: datetime | None = None  # the instant, where it was recorded
         self.started_due: datetime | None = None
         self.reports = 0
         self.quantity_done = 0.0
@@ -299,29 +300,45 @@ class Task(Aggregate):
         return bool(spec.get("trigger")) and not spec.get("due") and self.started_on is None
 
     class DeadlineStarted(Aggregate.Event):
-        """The trigger of a relative deadline happened: its due time is now known."""
+        """The trigger of a relative deadline happened: its due time is now known.
 
+        ``started_at`` is the instant it happened ("48小时内" counts from it); events
+        recorded before it was kept (class version 1) knew only the day.
+        """
+
+        class_version = 2
         started_on: date
+        started_at: datetime | None
         due: datetime
         provisional: bool
         actor: str
 
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["started_at"] = None
+
         def apply(self, task: Task) -> None:
             task.started_on = self.started_on
+            task.started_at = self.started_at
             task.started_due = self.due
 
     def start_clock(
-        self, *, on: date, due: datetime, provisional: bool, actor: str, now: datetime
+        self, *, at: datetime, due: datetime, provisional: bool, actor: str, now: datetime
     ) -> None:
         if not self.needs_trigger:
             raise RuleViolation(
                 f"task {self.code} has no relative deadline waiting for its trigger"
             )
-        self._guard_day(on, now)
+        if at > now:
+            raise InvalidInput(
+                f"task {self.code}: the trigger cannot have happened at {at.isoformat()}, "
+                f"after now ({now.isoformat()})"
+            )
         self.trigger_event(
             self.DeadlineStarted,
             timestamp=now,
-            started_on=on,
+            started_on=at.astimezone(ZoneInfo(self.tz)).date(),
+            started_at=at,
             due=due,
             provisional=provisional,
             actor=actor,

@@ -1,8 +1,9 @@
-"""Raised alerts as `taizhang alerts` lists them, in plain SQL (projections/reader.py).
+"""Raised alerts as `taizhang alerts` lists and shows them, in plain SQL (projections/reader.py).
 
 An alert is raised once and its timer row never changes after, so "as of T" is only
-"raised by T". Plain SQL, so the command starts without SQLAlchemy on a current SQLite
-store; the tables are the read models' (projections/timers.py, tasks.py, plans.py).
+"raised by T". Who it went to, how, and what came of it is the outbox read model's.
+Plain SQL, so the command starts without SQLAlchemy on a current SQLite store; the
+tables are the read models' (projections/timers.py, outbox.py, tasks.py, plans.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ledger.errors import NotFound
+from ledger.redact import url as redacted
 from projections.reader import Reader, from_json
+
+_SELECT = (
+    'SELECT a.timer_id, a.kind, a."offset", a.occurrence, a.due, a.fires_at, a.raised_at,'
+    " t.code, t.tz, t.lead_units, p.ref"
+    " FROM rm_timers a JOIN rm_tasks t ON t.task_id = a.task_id"
+    " JOIN rm_plans p ON p.plan_id = a.plan_id"
+)
 
 
 def list_raised(
@@ -21,7 +31,10 @@ def list_raised(
     unit: str | None = None,
     as_of: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Raised alerts, oldest first: the contract's {id, task, kind, due, raised_at} and more."""
+    """Raised alerts, oldest first: the contract's {id, task, kind, due, raised_at} and more.
+
+    With ``unit``: the alerts on that unit's tasks and those sent to it (a supervisor's
+    escalations)."""
     where = ["a.state = 'raised'"]
     params: dict[str, Any] = {}
     if since is not None:
@@ -31,32 +44,67 @@ def list_raised(
         where.append("a.raised_at <= :as_of")
         params["as_of"] = int(as_of.timestamp())
     if unit is not None:
-        where.append("a.task_id IN (SELECT task_id FROM rm_task_units WHERE unit = :unit)")
-        params["unit"] = unit
-    sql = (
-        'SELECT a.timer_id, a.kind, a."offset", a.occurrence, a.due, a.fires_at, a.raised_at,'
-        " t.code, t.tz, t.lead_units, p.ref"
-        " FROM rm_timers a JOIN rm_tasks t ON t.task_id = a.task_id"
-        " JOIN rm_plans p ON p.plan_id = a.plan_id"
-        f" WHERE {' AND '.join(where)} ORDER BY a.raised_at, a.fires_at, a.timer_id"
-    )
-    found = []
-    for r in reader.rows(sql, params):
-        zone = ZoneInfo(r["tz"])
-        fires_at = datetime.fromtimestamp(r["fires_at"], tz=zone)
-        raised_at = datetime.fromtimestamp(r["raised_at"], tz=zone)
-        found.append(
-            {
-                "id": r["timer_id"],
-                "task": f"{r['ref']}/{r['code']}",
-                "kind": r["kind"],
-                "offset": r["offset"],
-                "occurrence": r["occurrence"] or None,
-                "due": datetime.fromtimestamp(r["due"], tz=zone).isoformat(),
-                "fires_at": fires_at.isoformat(),
-                "raised_at": raised_at.isoformat(),
-                "late": raised_at > fires_at,
-                "lead_units": list(from_json(r["lead_units"])),
-            }
+        where.append(
+            "(a.task_id IN (SELECT task_id FROM rm_task_units WHERE unit = :unit)"
+            " OR a.timer_id IN (SELECT alert_id FROM rm_outbox WHERE unit = :unit))"
         )
-    return found
+        params["unit"] = unit
+    sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY a.raised_at, a.fires_at, a.timer_id"
+    return [_alert(r) for r in reader.rows(sql, params)]
+
+
+def show_alert(reader: Reader, alert_id: str) -> dict[str, Any]:
+    """One alert and its deliveries: recipient, channel, attempts, outcome and times."""
+    found = reader.rows(
+        f"{_SELECT} WHERE a.timer_id = :id AND a.state = 'raised'", {"id": alert_id}
+    )
+    if not found:
+        raise NotFound(f"no raised alert {alert_id!r}; `taizhang alerts` lists them")
+    alert = _alert(found[0])
+    zone = ZoneInfo(found[0]["tz"])
+    rows = reader.rows(
+        "SELECT unit, channel, address, state, attempts, next_at, last_error, last_at,"
+        " settled_at FROM rm_outbox WHERE alert_id = :id ORDER BY unit, channel, address",
+        {"id": alert_id},
+    )
+    alert["deliveries"] = [_delivery(r, zone) for r in rows]
+    return alert
+
+
+def _at(seconds: int | None, zone: ZoneInfo) -> str | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, tz=zone).isoformat()
+
+
+def _delivery(row: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    state = row["state"]
+    outcome = "retrying" if state == "pending" and row["attempts"] else state
+    return {
+        "unit": row["unit"],
+        "channel": row["channel"],
+        "address": redacted(row["address"]),
+        "outcome": outcome,
+        "attempts": row["attempts"],
+        "last_error": row["last_error"] or None,
+        "last_attempt_at": _at(row["last_at"], zone),
+        "next_attempt_at": _at(row["next_at"], zone) if state == "pending" else None,
+        "delivered_at": _at(row["settled_at"], zone) if state == "delivered" else None,
+        "given_up_at": _at(row["settled_at"], zone) if state == "abandoned" else None,
+    }
+
+
+def _alert(r: dict[str, Any]) -> dict[str, Any]:
+    zone = ZoneInfo(r["tz"])
+    fires_at = datetime.fromtimestamp(r["fires_at"], tz=zone)
+    raised_at = datetime.fromtimestamp(r["raised_at"], tz=zone)
+    return {
+        "id": r["timer_id"],
+        "task": f"{r['ref']}/{r['code']}",
+        "kind": r["kind"],
+        "offset": r["offset"],
+        "occurrence": r["occurrence"] or None,
+        "due": datetime.fromtimestamp(r["due"], tz=zone).isoformat(),
+        "fires_at": fires_at.isoformat(),
+        "raised_at": raised_at.isoformat(),
+        "late": raised_at > fires_at,
+        "lead_units": list(from_json(r["lead_units"])),
+    }

@@ -1,9 +1,9 @@
-"""Read model: the outbox — one row per alert and recipient, until it is delivered.
+"""Read model: the outbox — one row per alert and recipient, and how delivering it went.
 
-Rows come from ``Alert.Raised`` (one per recipient it names) and are settled by
-``Alert.Delivered`` / ``Alert.DeliveryAbandoned``: the facts live in the ledger, so a
-rebuild never sends a delivered alert again. Attempts and the next try time are the
-delivery worker's own bookkeeping on the row (a rebuild starts them afresh).
+Rows come from ``Alert.Raised`` (one per recipient it names); each failed attempt
+(``Alert.DeliveryFailed``, with when to try again), the delivery and the giving up are
+ledger facts too, so the rows follow from events alone and a rebuild neither sends a
+delivered alert again nor forgets how often one failed.
 """
 
 from __future__ import annotations
@@ -42,13 +42,16 @@ outbox = Table(
     Column("attempts", Integer, nullable=False),
     Column("next_at", BigInteger),
     Column("last_error", Text, nullable=False),
+    Column("last_at", BigInteger),  # the last attempt
+    Column("settled_at", BigInteger),  # delivered or given up
     Index("rm_outbox_due", "state", "next_at"),
+    Index("rm_outbox_unit", "unit"),
 )
 
 
 class OutboxProjection(Projection):
     name = "outbox"
-    topics = event_topics(ALERT, "Raised", "Delivered", "DeliveryAbandoned")
+    topics = event_topics(ALERT, "Raised", "Delivered", "DeliveryFailed", "DeliveryAbandoned")
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -71,7 +74,14 @@ class OutboxProjection(Projection):
                     outbox.c.channel == bindparam("ch"),
                     outbox.c.address == bindparam("addr"),
                 )
-                .values(state=bindparam("state"), attempts=bindparam("attempts"), next_at=None),
+                .values(
+                    state=bindparam("state"),
+                    attempts=bindparam("attempts"),
+                    next_at=bindparam("next_at"),
+                    last_error=bindparam("last_error"),
+                    last_at=bindparam("last_at"),
+                    settled_at=bindparam("settled_at"),
+                ),
                 settled,
             )
 
@@ -81,10 +91,10 @@ class OutboxProjection(Projection):
         for event in life.events:
             if _is_raised(event):
                 rows.update({(r["channel"], r["address"]): r for r in _raised(event)})
-            elif isinstance(event, handles):  # delivered or abandoned
+            elif isinstance(event, handles):  # an attempt's outcome
                 row = rows.get((event.channel, event.address))
                 if row is not None:
-                    row.update(_settled(event), next_at=None)
+                    row.update(_settled(event))
         for row in rows.values():
             yield outbox, row
 
@@ -110,11 +120,32 @@ def _raised(event: Any) -> list[Row]:
             "attempts": 0,
             "next_at": epoch(event.timestamp),
             "last_error": "",
+            "last_at": None,
+            "settled_at": None,
         }
         for unit, channel, address in event.recipients
     ]
 
 
 def _settled(event: Any) -> Row:
-    state = "delivered" if type(event).__name__ == "Delivered" else "abandoned"
-    return {"state": state, "attempts": event.attempts}
+    """What an attempt's outcome sets on its row."""
+    at = epoch(event.timestamp)
+    kind = type(event).__name__
+    if kind == "DeliveryFailed":
+        return {
+            "state": "pending",
+            "attempts": event.attempts,
+            "next_at": epoch(event.next_at),
+            "last_error": event.error,
+            "last_at": at,
+            "settled_at": None,
+        }
+    delivered = kind == "Delivered"
+    return {
+        "state": "delivered" if delivered else "abandoned",
+        "attempts": event.attempts,
+        "next_at": None,
+        "last_error": "" if delivered else event.reason,
+        "last_at": at,
+        "settled_at": at,
+    }

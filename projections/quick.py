@@ -27,19 +27,6 @@ from pathlib import Path
 from ledger.store import EVENTS_TABLE
 from projections.reader import SqliteReader
 
-_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The file of a plain ``sqlite:///`` URL; None for anything else (query strings,
-    escapes, memory), which takes the full path."""
-    for prefix in _PREFIXES:
-        if url.startswith(prefix):
-            rest = url[len(prefix) :]
-            if rest and rest != ":memory:" and not any(c in rest for c in "?#%"):
-                return Path(rest)
-    return None
-
 
 @cache
 def _sources() -> bytes:
@@ -53,10 +40,9 @@ def code_digest(policy: str) -> str:
     return hashlib.sha256(_sources() + policy.encode()).hexdigest()
 
 
-def open_current(url: str, policy: str) -> SqliteReader | None:
-    """A reader on the store's read models if they are current, else None. The reader
-    holds one read transaction: its queries see the store as it was checked."""
-    path = sqlite_file(url)
+def open_current(path: Path | None, policy: str) -> SqliteReader | None:
+    """A reader on a SQLite store's read models if they are current, else None. The
+    reader holds one read transaction: its queries see the store as it was checked."""
     if path is None or not path.is_file():
         return None
     conn = sqlite3.connect(path)

@@ -48,7 +48,7 @@ timers = Table(
     Column("offset", String(8), nullable=False),
     Column("due", BigInteger, nullable=False),
     Column("fires_at", BigInteger, nullable=False),
-    Column("state", String(8), nullable=False),  # "pending" or "raised"
+    Column("state", String(8), nullable=False),  # "pending", "raised" or "skipped"
     Column("raised_at", BigInteger),
     Index("rm_timers_due", "state", "fires_at"),
     Index("rm_timers_task", "task_id"),
@@ -129,7 +129,7 @@ _MOVES_TIMERS = event_topics(
     "DeadlineReevaluated",
     "Waived",
 )
-_RAISED = event_topics(ALERT, "Raised")
+_RAISED = event_topics(ALERT, "Raised", "Skipped")  # both decide the timer, once
 
 
 class TimersProjection(Projection):
@@ -167,10 +167,10 @@ class TimersProjection(Projection):
         mark = (
             update(timers)
             .where(timers.c.timer_id == bindparam("key"))
-            .values(state="raised", raised_at=bindparam("at"))
+            .values(state=bindparam("state"), raised_at=bindparam("at"))
         )
         marks = [
-            {"key": str(e.originator_id), "at": epoch(e.timestamp)}
+            {"key": str(e.originator_id), "at": epoch(e.timestamp), "state": _state(e)}
             for e in raised
             if str(e.originator_id) in present
         ]
@@ -192,10 +192,10 @@ class TimersProjection(Projection):
 
     def replay_conflict(self, table: Table) -> str:
         # A task and its alerts are different aggregates, replayed in either order: a
-        # raised alert marks its timer raised, and a pending timer never unmarks one.
+        # decided alert marks its timer, and a pending timer never unmarks one.
         return (
             "ON CONFLICT (timer_id) DO UPDATE SET state = excluded.state, "
-            "raised_at = excluded.raised_at WHERE excluded.state = 'raised'"
+            "raised_at = excluded.raised_at WHERE excluded.state <> 'pending'"
         )
 
     def _recompute(self, conn: Connection, keys: list[str]) -> None:
@@ -218,8 +218,12 @@ class TimersProjection(Projection):
             conn.execute(timers.insert(), fresh)
 
 
+def _state(event: Any) -> str:
+    return "skipped" if type(event).__name__ == "Skipped" else "raised"
+
+
 def _raised(event: Any) -> Row:
-    """The timer row of a raised alert, from the alert itself."""
+    """The timer row of a decided alert, from the alert itself."""
     return {
         "timer_id": str(event.originator_id),
         "task_id": str(event.task_id),
@@ -229,6 +233,6 @@ def _raised(event: Any) -> Row:
         "offset": event.offset,
         "due": epoch(event.due),
         "fires_at": epoch(event.fires_at),
-        "state": "raised",
+        "state": _state(event),
         "raised_at": epoch(event.timestamp),
     }

@@ -1,21 +1,21 @@
-"""What every channel promises: deliver one notice to one recipient, or say why not.
+"""What every channel promises: deliver one digest to one recipient, or say why not.
 
 A channel reports trouble only through :class:`DeliveryFailure`, split by what the
 caller should do next: try again later (:class:`TransientFailure`) or stop and tell a
-person (:class:`PermanentFailure`). Every channel bounds its network calls with a
-timeout, so one dead channel costs its caller at most that long and never blocks the
-others.
+person (:class:`PermanentFailure`). Every network call is bounded by the channel's
+``timeout`` (connecting, and each wait for the other side), so a dead receiver costs at
+most that long, and the delivery round runs each receiver on a thread of its own.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from ledger.notify.message import Notice
+from scheduler.digest import Digest
 
 
 class DeliveryFailure(Exception):
-    """A notice did not reach a recipient through a channel."""
+    """A digest did not reach a recipient through a channel."""
 
     def __init__(self, channel: str, recipient: str, reason: str) -> None:
         self.channel = channel
@@ -34,10 +34,10 @@ class PermanentFailure(DeliveryFailure):
 
 
 class Channel(Protocol):
-    """Delivers a notice to a recipient; ``name`` tells channels apart in delivery records."""
+    """Delivers a digest to a recipient; ``name`` tells channels apart in delivery records."""
 
     name: str
 
-    def send(self, notice: Notice, recipient: str) -> None:
-        """Return once the receiver has accepted the notice; raise DeliveryFailure if not."""
+    def send(self, digest: Digest, recipient: str) -> None:
+        """Return once the receiver has accepted the digest; raise DeliveryFailure if not."""
         ...

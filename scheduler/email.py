@@ -1,9 +1,9 @@
-"""Email channel: one UTF-8 message per notice and recipient, over SMTP (stdlib smtplib).
+"""Email channel: one UTF-8 message per digest and recipient, over SMTP (stdlib smtplib).
 
 Delivery is at least once: if the connection drops after the server took the message
 but before we heard its reply, the next attempt sends it again. The ``Message-ID`` is
-derived from the alert id alone, so every copy of an alert carries the same one and
-the receiving side can drop repeats.
+derived from the digest's alerts alone, so every copy of a digest carries the same one
+and the receiving side can drop repeats; ``X-Taizhang-Alert`` lists the alert ids.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ import ssl
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
-from ledger.notify.channel import DeliveryFailure, PermanentFailure, TransientFailure
-from ledger.notify.message import Notice
+from scheduler.channels import DeliveryFailure, PermanentFailure, TransientFailure
+from scheduler.digest import Digest
 
 # Deliberately narrow: one bare address, no lists, no spaces, no angle brackets.
 _ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
 
 
-def message_id(alert_id: str) -> str:
-    """The Message-ID every copy of this alert carries (a hash, so any alert id fits)."""
-    digest = hashlib.sha256(alert_id.encode("utf-8")).hexdigest()[:32]
-    return f"<alert.{digest}@taizhang>"
+def message_id(digest_id: str) -> str:
+    """The Message-ID every copy of this digest carries (a hash, so any id fits)."""
+    hashed = hashlib.sha256(digest_id.encode("utf-8")).hexdigest()[:32]
+    return f"<digest.{hashed}@taizhang>"
 
 
 def bare_address(recipient: str) -> str | None:
@@ -42,7 +42,7 @@ def bare_address(recipient: str) -> str | None:
 
 
 class EmailChannel:
-    """Sends each notice as an email through one SMTP server."""
+    """Sends each digest as an email through one SMTP server."""
 
     def __init__(
         self,
@@ -53,7 +53,7 @@ class EmailChannel:
         starttls: bool = False,
         username: str | None = None,
         password: str | None = None,
-        timeout: float = 10.0,
+        timeout: float = 5.0,
         name: str = "email",
     ) -> None:
         if bare_address(sender) is None:
@@ -69,23 +69,24 @@ class EmailChannel:
         self.password = password
         self.timeout = timeout
 
-    def compose(self, notice: Notice, recipient: str) -> EmailMessage:
-        """The message as it will be sent; Date is when the alert was raised, so retries match."""
+    def compose(self, digest: Digest, recipient: str) -> EmailMessage:
+        """The message as it will be sent; Date is when the newest alert was raised, so
+        retries match."""
         message = EmailMessage()
-        message["Subject"] = notice.subject
+        message["Subject"] = digest.subject
         message["From"] = self.sender
         message["To"] = recipient
-        message["Date"] = format_datetime(notice.raised_at)
-        message["Message-ID"] = message_id(notice.alert_id)
-        message["X-Taizhang-Alert"] = notice.alert_id
-        message.set_content(notice.text + "\n", charset="utf-8")
+        message["Date"] = format_datetime(digest.raised_at)
+        message["Message-ID"] = message_id(digest.digest_id)
+        message["X-Taizhang-Alert"] = ", ".join(digest.alert_ids)
+        message.set_content(digest.text() + "\n", charset="utf-8")
         return message
 
-    def send(self, notice: Notice, recipient: str) -> None:
+    def send(self, digest: Digest, recipient: str) -> None:
         address = bare_address(recipient)
         if address is None:
             raise PermanentFailure(self.name, recipient, "not a single email address")
-        message = self.compose(notice, recipient)
+        message = self.compose(digest, recipient)
         smtp = smtplib.SMTP(timeout=self.timeout)
         try:
             self._transmit(smtp, message, address)

@@ -1,19 +1,14 @@
-"""When to try a delivery again, and which deliveries are due: pure, "now" passed in.
+"""When to try a delivery again: exponential backoff, pure ("now" passed in).
 
-The scheduler keeps one :class:`DeliveryState` per (alert, channel, recipient), asks
-:func:`due_deliveries` which to try, runs :func:`attempt` on each and stores the states
-it returns. Nothing here sleeps or reads a clock, so every schedule is reproducible.
+Nothing here sleeps or reads a clock, so every schedule is reproducible; the delivery
+round records the next attempt's time in the ledger with each failure.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from ledger.notify.channel import Channel, DeliveryFailure, PermanentFailure
-from ledger.notify.message import Notice
 
 
 @dataclass(frozen=True)
@@ -65,85 +60,3 @@ class Backoff:
         """When to try next after ``attempts_so_far`` failed attempts; None means give up."""
         wait = self.delay(attempts_so_far, key)
         return None if wait is None else now + wait
-
-
-@dataclass(frozen=True)
-class DeliveryState:
-    """Where delivering one alert to one recipient through one channel stands.
-
-    ``next_at`` None means no further attempt: delivered, refused for good, or out of
-    attempts. A new delivery starts with ``attempts=0`` and ``next_at`` = when raised.
-    """
-
-    alert_id: str
-    channel: str
-    recipient: str
-    attempts: int
-    next_at: datetime | None
-    delivered: bool = False
-    last_error: str = ""
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.alert_id, self.channel, self.recipient)
-
-    @property
-    def gave_up(self) -> bool:
-        return not self.delivered and self.next_at is None
-
-    def succeeded(self) -> DeliveryState:
-        return replace(
-            self, attempts=self.attempts + 1, next_at=None, delivered=True, last_error=""
-        )
-
-    def failed(self, error: DeliveryFailure, now: datetime, backoff: Backoff) -> DeliveryState:
-        attempts = self.attempts + 1
-        next_at = (
-            None
-            if isinstance(error, PermanentFailure)
-            else backoff.next_attempt(attempts, now, key=self.alert_id)
-        )
-        return replace(self, attempts=attempts, next_at=next_at, last_error=str(error))
-
-
-def due_deliveries(states: Iterable[DeliveryState], now: datetime) -> list[DeliveryState]:
-    """The deliveries to try at ``now``, one per (alert, channel, recipient), soonest first.
-
-    ``states`` may hold several records for the same delivery (a history of attempts):
-    the one with most attempts is current, and any delivered record settles the key, so
-    an alert is never sent twice to the same recipient over the same channel.
-    """
-    current: dict[tuple[str, str, str], DeliveryState] = {}
-    settled: set[tuple[str, str, str]] = set()
-    for state in states:
-        if state.delivered:
-            settled.add(state.key)
-        seen = current.get(state.key)
-        if seen is None or state.attempts > seen.attempts:
-            current[state.key] = state
-    due = [
-        s
-        for key, s in current.items()
-        if key not in settled and s.next_at is not None and s.next_at <= now
-    ]
-    return sorted(due, key=lambda s: (s.next_at, s.key))
-
-
-def attempt(
-    channel: Channel, notice: Notice, state: DeliveryState, now: datetime, backoff: Backoff
-) -> DeliveryState:
-    """Try one delivery and return its new state; a failure is recorded, never raised.
-
-    Only :class:`DeliveryFailure` is caught: any other exception is a bug in a channel
-    and should surface, not be retried twelve times.
-    """
-    if (notice.alert_id, channel.name) != (state.alert_id, state.channel):
-        raise ValueError(
-            f"state is for alert {state.alert_id} on {state.channel}, "
-            f"not {notice.alert_id} on {channel.name}"
-        )
-    try:
-        channel.send(notice, state.recipient)
-    except DeliveryFailure as e:
-        return state.failed(e, now, backoff)
-    return state.succeeded()

@@ -1,20 +1,22 @@
 """The sweep: every timer that has fallen due becomes an alert in the ledger, once.
 
 Alerts missed while nothing ran are raised late, with their original due time and the
-time they were raised; none is dropped. On PostgreSQL several nodes share the work:
-each claims a batch of due timers with ``FOR UPDATE SKIP LOCKED`` and holds the claim
-while it raises them. Whatever happens, the store's unique constraint on the alert id
-is the referee, so no alert is ever raised twice.
+time they were raised; none is dropped. A reminder whose due time has passed by then
+would only tell people what the overdue alert tells them better: it is recorded as
+skipped instead (and counted). The sweep writes only to the ledger; the timers read
+model follows from the events, through the runner, before the next batch is read.
+Several sweeps at once (two processes, two nodes) may try the same timer: the store's
+unique constraint on the alert id is the referee, so each alert is decided once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
 import structlog
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, select
 
 from ledger.application import DueAlert, Ledger
 from ledger.directory import Directory
@@ -31,7 +33,8 @@ SCHEDULER = "scheduler"
 @dataclass
 class SweepReport:
     raised: int = 0
-    already: int = 0  # raised by another sweep first
+    skipped: int = 0  # reminders whose due time had passed: not sent, counted
+    already: int = 0  # decided by another sweep first
     late: int = 0  # raised after their time (the service was down, or behind)
     batches: int = 0
 
@@ -40,36 +43,27 @@ def _instant(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
-def _claim(
-    conn: Connection,
-    now: int,
-    batch: int,
-    skip_locked: bool,
-    directory: Directory | None = None,
-    supervisor: str | None = None,
-) -> list[DueAlert]:
+def _due_timers(conn: Connection, now: int, batch: int) -> list[tuple[str, DueAlert]]:
     query = (
         select(timers)
         .where(timers.c.state == "pending", timers.c.fires_at <= now)
         .order_by(timers.c.fires_at, timers.c.timer_id)
         .limit(batch)
     )
-    if skip_locked:
-        query = query.with_for_update(skip_locked=True, of=timers)
-    claimed = list(conn.execute(query))
-    units = _units_of(conn, [r.task_id for r in claimed])
     return [
-        DueAlert(
-            task_id=UUID(r.task_id),
-            plan_id=UUID(r.plan_id),
-            occurrence=r.occurrence,
-            kind=r.kind,
-            offset=r.offset,
-            due=_instant(r.due),
-            fires_at=_instant(r.fires_at),
-            recipients=_recipients(r.kind, units.get(r.task_id, []), directory, supervisor),
+        (
+            r.timer_id,
+            DueAlert(
+                task_id=UUID(r.task_id),
+                plan_id=UUID(r.plan_id),
+                occurrence=r.occurrence,
+                kind=r.kind,
+                offset=r.offset,
+                due=_instant(r.due),
+                fires_at=_instant(r.fires_at),
+            ),
         )
-        for r in claimed
+        for r in conn.execute(query)
     ]
 
 
@@ -85,12 +79,11 @@ def _units_of(conn: Connection, task_ids: list[str]) -> dict[str, list[str]]:
     return found
 
 
-def _recipients(
-    kind: str, units: list[str], directory: Directory | None, supervisor: str | None
+def recipients(
+    kind: str, units: list[str], directory: Directory, supervisor: str | None
 ) -> list[list[str]]:
-    """Who is told: the task's units (lead first); on escalation the supervisor too."""
-    if directory is None:
-        return []
+    """Who is told, as [unit, channel, address]: the task's units (lead first); on
+    escalation the supervisor first."""
     told = ([supervisor] if kind == "escalation" and supervisor else []) + units
     return directory.of(list(dict.fromkeys(told)))
 
@@ -103,55 +96,49 @@ def sweep(
     late_after: int = 120,
     supervisor: str | None = None,
 ) -> SweepReport:
-    """Raise every alert due by the ledger's "now"; returns what this sweep did.
+    """Decide every timer due by the ledger's "now"; returns what this sweep did.
 
     ``late_after`` (seconds) is how far past its time an alert counts as raised late.
     """
     report = SweepReport()
     runner.catch_up()
-    engine = runner.engine
-    skip_locked = engine.dialect.name == "postgresql"
-    now = ledger.now()
     directory = ledger.directory()
+    decided: set[str] = set()
     while True:
-        with engine.begin() as conn:
-            due = _claim(conn, epoch(now) or 0, batch, skip_locked, directory, supervisor)
-            if not due:
-                break
-            raised = set(ledger.raise_alerts(due, actor=SCHEDULER))
-            # Mark them here too, so the next claim skips them before the read model
-            # catches up; the projection sets the same values from the Alert events.
-            ids = [str(_id(d)) for d in due]
-            conn.execute(
-                update(timers)
-                .where(timers.c.timer_id == bindparam("key"))
-                .values(state="raised", raised_at=bindparam("at")),
-                [{"key": i, "at": epoch(now)} for i in ids],
+        now = ledger.now()
+        with runner.engine.connect() as conn:
+            due = [(k, d) for k, d in _due_timers(conn, epoch(now) or 0, batch) if k not in decided]
+            units = _units_of(conn, sorted({str(d.task_id) for _, d in due}))
+        if not due:
+            break  # (timers still pending after their alert was decided are not read twice)
+        decided.update(k for k, _ in due)
+        told = [
+            replace(
+                d,
+                recipients=recipients(d.kind, units.get(str(d.task_id), []), directory, supervisor),
             )
+            for _, d in due
+        ]
+        outcome = ledger.raise_alerts(told, actor=SCHEDULER)
+        runner.catch_up()  # the timers read model marks them, before the next batch
         report.batches += 1
-        report.raised += len(raised)
-        report.already += len(due) - len(raised)
-        report.late += sum(
-            1 for d in due if _id(d) in raised and (now - d.fires_at).total_seconds() > late_after
-        )
-        for d in due:
-            if _id(d) in raised:
+        report.raised += len(outcome.raised)
+        report.skipped += len(outcome.skipped)
+        report.already += len(due) - len(outcome.raised) - len(outcome.skipped)
+        for d in told:
+            key = d.alert_id
+            if key in outcome.raised:
+                late = (outcome.at - d.fires_at).total_seconds() > late_after
+                report.late += late
                 log.info(
                     "alert.raised",
-                    alert=str(_id(d)),
+                    alert=str(key),
                     task=str(d.task_id),
                     kind=d.kind,
                     offset=d.offset,
                     occurrence=d.occurrence or None,
                     due=d.due.isoformat(),
-                    late=(now - d.fires_at).total_seconds() > late_after,
+                    late=late,
                     recipients=len(d.recipients),
                 )
-    runner.catch_up()
     return report
-
-
-def _id(due: DueAlert) -> UUID:
-    from ledger.alert import alert_id
-
-    return alert_id(due.task_id, due.occurrence, due.kind, due.offset, due.due)

@@ -1,4 +1,4 @@
-"""Webhook channel: HTTP POST of a JSON body (stdlib urllib), plain or group-robot shaped.
+"""Webhook channel: HTTP POST of a JSON digest (stdlib urllib), plain or group-robot shaped.
 
 WeCom (企业微信) and DingTalk (钉钉) group robots answer HTTP 200 even when they drop a
 message and put the verdict in ``errcode``, so for those styles a 2xx alone is not
@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from http.client import HTTPException, HTTPMessage
 from typing import IO, Any, Literal, NoReturn
 
-from ledger.notify.channel import PermanentFailure, TransientFailure
-from ledger.notify.message import Notice
+from scheduler.channels import PermanentFailure, TransientFailure
+from scheduler.digest import Digest
 
 Style = Literal["plain", "wecom", "dingtalk"]
 
@@ -26,6 +26,8 @@ TRANSIENT_ERRCODES = frozenset({45009, 130101, -1})
 
 # Reply bodies are only read to learn the verdict; a huge one is not worth waiting for.
 _MAX_REPLY = 64 * 1024
+# What a robot accepts in one text message (bytes of UTF-8): WeCom 2048, DingTalk 20000.
+ROBOT_LIMITS = {"wecom": 2048, "dingtalk": 20000}
 
 
 class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
@@ -43,27 +45,24 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def payload(notice: Notice, style: Style) -> dict[str, Any]:
-    """The JSON body a receiver of this style expects."""
+def payload(digest: Digest, style: Style) -> dict[str, Any]:
+    """The JSON body a receiver of this style expects: for a plain webhook the digest's
+    id, text and items; for a group robot its text, cut to what the robot accepts."""
     if style == "plain":
         return {
-            "alert_id": notice.alert_id,
-            "kind": notice.kind,
-            "task": notice.task_ref,
-            "title": notice.title,
-            "unit": notice.unit,
-            "due": notice.due.isoformat(),
-            "raised_at": notice.raised_at.isoformat(),
-            "text": notice.text,
+            "digest": digest.digest_id,
+            "subject": digest.subject,
+            "text": digest.text(),
+            "items": [item.to_json() for item in digest.items],
         }
-    return {"msgtype": "text", "text": {"content": notice.text}}
+    return {"msgtype": "text", "text": {"content": digest.text(ROBOT_LIMITS.get(style))}}
 
 
 class WebhookChannel:
-    """POSTs each notice as JSON to one URL.
+    """POSTs each digest as JSON to one URL.
 
     ``recipient`` names the receiving group in failure messages; the URL already
-    decides where the notice goes.
+    decides where the digest goes.
     """
 
     def __init__(
@@ -71,7 +70,7 @@ class WebhookChannel:
         url: str,
         *,
         style: Style = "plain",
-        timeout: float = 10.0,
+        timeout: float = 5.0,
         headers: Mapping[str, str] | None = None,
         name: str | None = None,
     ) -> None:
@@ -89,21 +88,21 @@ class WebhookChannel:
         self.headers = dict(headers or {})
         self._opener = urllib.request.build_opener(_RefuseRedirects)
 
-    def request(self, notice: Notice) -> urllib.request.Request:
+    def request(self, digest: Digest) -> urllib.request.Request:
         """The POST as it will be sent."""
-        body = json.dumps(payload(notice, self.style), ensure_ascii=False).encode("utf-8")
+        body = json.dumps(payload(digest, self.style), ensure_ascii=False).encode("utf-8")
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": "taizhang-notify",
             **self.headers,
-            # HTTP header values must be Latin-1; percent-encoding keeps any alert id legal.
-            "X-Taizhang-Alert": urllib.parse.quote(notice.alert_id, safe="/:.-_~@+=!*"),
+            # HTTP header values must be Latin-1; percent-encoding keeps any id legal.
+            "X-Taizhang-Digest": urllib.parse.quote(digest.digest_id, safe="/:.-_~@+=!*"),
         }
         return urllib.request.Request(self.url, data=body, headers=headers, method="POST")
 
-    def send(self, notice: Notice, recipient: str) -> None:
+    def send(self, digest: Digest, recipient: str) -> None:
         try:
-            with self._opener.open(self.request(notice), timeout=self.timeout) as response:
+            with self._opener.open(self.request(digest), timeout=self.timeout) as response:
                 reply: bytes = response.read(_MAX_REPLY)
         except urllib.error.HTTPError as e:
             try:

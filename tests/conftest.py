@@ -98,3 +98,41 @@ def new_store(request: pytest.FixtureRequest) -> Callable[[], AbstractContextMan
         return sqlite_file
     server = str(request.getfixturevalue("pg_server"))
     return lambda: pg_schema(server)
+
+
+def store_state(url: str) -> str:
+    """What a refused command must leave unchanged: a SQLite file's bytes (with its WAL),
+    or on PostgreSQL every stored event and every read-model row count."""
+    import hashlib
+
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        digest = hashlib.sha256()
+        for part in (path, path.with_name(path.name + "-wal")):
+            if part.exists():
+                digest.update(part.read_bytes())
+        return digest.hexdigest()
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT id, originator_id, originator_version, topic, state"
+                    " FROM ledger_events ORDER BY id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _logs_as_the_cli_sets_them() -> None:
+    """structlog as every entrypoint configures it (cli/logs.py): tracebacks without
+    locals; code under test never runs on structlog's development defaults."""
+    from cli.logs import configure, logger
+
+    configure("info")
+    logger()

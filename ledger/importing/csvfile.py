@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from ledger.importing.grid import CellValue, Grid
 from ledger.importing.model import TableError
 
+# A leading apostrophe that keeps a spreadsheet from reading a cell as a formula (as
+# `plan export` writes them, and as OWASP recommends) is not part of the text.
+_GUARDED = re.compile(r"^'(?=[=+\-@\t\r])")
+
 
 def read_csv(path: Path) -> Grid:
-    """All rows of ``path`` as text cells."""
+    """All rows of ``path`` as text cells. Cells of any size are read; the table checks
+    their size, naming the row and column, the same way for CSV and XLSX."""
     text = decode(path.read_bytes(), path)
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        values: list[list[CellValue]] = [list(row) for row in reader]
+        values: list[list[CellValue]] = [[_GUARDED.sub("", cell) for cell in row] for row in reader]
     except csv.Error as err:
         raise TableError.single(f"{path.name}: not a readable CSV file ({err})") from None
     return Grid(values)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from ledger.limits import text_problem
 from ledger.textnorm import normalize
 
 CellValue = str | int | float | bool | date | datetime | time | None
@@ -51,6 +52,29 @@ class Grid:
     def anchor(self, pos: Pos) -> Pos:
         """The cell whose value ``pos`` shows: its merged range's top-left, or itself."""
         return self.origin.get(pos, pos)
+
+
+def column_letter(column: int) -> str:
+    """A column as a spreadsheet names it: 1 -> A, 27 -> AA."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def unsafe_cells(grid: Grid) -> dict[Pos, str]:
+    """Cells no ledger may keep (control characters, longer than a cell holds), each with
+    why; they are blanked in ``grid`` so the header can still be found around them."""
+    found: dict[Pos, str] = {}
+    for r, row in enumerate(grid.values, 1):
+        for c, value in enumerate(row, 1):
+            if isinstance(value, str):
+                problem = text_problem(value.replace("\r\n", "\n").replace("\r", "\n"))
+                if problem:
+                    found[(r, c)] = problem
+                    row[c - 1] = None
+    return found
 
 
 def is_excel_error(value: CellValue) -> bool:

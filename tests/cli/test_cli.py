@@ -530,7 +530,7 @@ def test_group_help_lists_every_option_and_command() -> None:
         line.split()[1] for line in top.splitlines() if line.startswith("│ ") and line[2] != " "
     ]
     commands = names[names.index("dashboard") :]
-    assert commands[:6] == ["dashboard", "sweep", "alerts", "serve", "init", "plan"]
+    assert commands[:7] == ["dashboard", "sweep", "deliver", "alerts", "serve", "init", "plan"]
     assert len(commands) == len(set(commands))
     assert set(commands) == {*COMMANDS, "init"}
     shown = CliRunner().invoke(app, ["task", "--help"])
@@ -565,7 +565,8 @@ def test_help_imports_neither_the_store_nor_typers_rich_help() -> None:
         "from cli.app import main\n"
         "sys.argv = ['taizhang', '--help']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = ('sqlalchemy', 'eventsourcing', 'ledger', 'typer.rich_utils', 'rich.markdown')\n"
+        "heavy = ('sqlalchemy', 'eventsourcing', 'ledger.application', 'ledger.deadlines',"
+        " 'typer.rich_utils', 'rich.markdown')\n"
         "print('LOADED', sorted({m for m in sys.modules if m.startswith(heavy)}))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

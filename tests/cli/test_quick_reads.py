@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from cli.context import Context, Settings
+from ledger.store import parse_url
 from projections import quick
 
 NOW = "2017-07-03T09:00"
@@ -40,14 +41,15 @@ def tamper(db: str, sql: str) -> None:
     """Change the store behind the ledger's back, as another program (or version) might."""
     import sqlite3
 
-    path = quick.sqlite_file(db)
+    path = parse_url(db).path
     assert path is not None
     with sqlite3.connect(path) as conn:
         conn.execute(sql)
 
 
 def policy(db: str) -> str:
-    return Context(Settings(db=db, actor="t", fmt="json", tz="Asia/Shanghai")).policy_tag()
+    settings = Settings(db=db, store=parse_url(db), actor="t", fmt="json", tz="Asia/Shanghai")
+    return Context(settings).policy_tag()
 
 
 def in_a_process(store: str, args: list[str]) -> tuple[Any, list[str]]:
@@ -84,7 +86,7 @@ def test_a_current_store_is_read_without_sqlalchemy(store: str, args: list[str])
     """A read that checks in full prints what the next process prints without
     SQLAlchemy or the event store."""
     tamper(store, "DELETE FROM rm_verified")  # as a store written by an older version
-    assert quick.open_current(store, policy(store)) is None
+    assert quick.open_current(parse_url(store).path, policy(store)) is None
     first = cli(store, *args)  # the full check, which vouches again
     assert first.exit_code == 0, first.output
     document, loaded = in_a_process(store, args)
@@ -95,13 +97,13 @@ def test_a_current_store_is_read_without_sqlalchemy(store: str, args: list[str])
 
 def test_a_write_command_leaves_the_next_read_quick(store: str) -> None:
     """`plan import` (any command that brings the read models up to date) vouches."""
-    assert quick.open_current(store, policy(store)) is not None
+    assert quick.open_current(parse_url(store).path, policy(store)) is not None
 
 
 def test_projections_rebuild_leaves_the_next_read_quick(store: str) -> None:
     tamper(store, "DELETE FROM rm_verified")
     assert cli(store, "projections", "rebuild").exit_code == 0
-    assert quick.open_current(store, policy(store)) is not None
+    assert quick.open_current(parse_url(store).path, policy(store)) is not None
 
 
 def test_events_the_read_models_lack_send_the_next_read_the_full_way(store: str) -> None:
@@ -112,17 +114,17 @@ def test_events_the_read_models_lack_send_the_next_read_the_full_way(store: str)
     from ledger.store import open_ledger
 
     first = json.loads(cli(store, *LIST).stdout)
-    assert quick.open_current(store, policy(store)) is not None
+    assert quick.open_current(parse_url(store).path, policy(store)) is not None
     ledger = open_ledger(store)
     try:
         ledger.report_progress(UUID(first[0]["id"]), unit="市财政局", note="按月公开", actor="t")
     finally:
         ledger.close()
-    assert quick.open_current(store, policy(store)) is None
+    assert quick.open_current(parse_url(store).path, policy(store)) is None
     listed = json.loads(cli(store, *LIST).stdout)
     assert [t["reports"] for t in listed] == [1, 0]
     assert listed[0]["status"] == "in_progress"
-    assert quick.open_current(store, policy(store)) is not None
+    assert quick.open_current(parse_url(store).path, policy(store)) is not None
 
 
 def test_other_code_or_another_alert_policy_is_checked_in_full(
@@ -130,10 +132,10 @@ def test_other_code_or_another_alert_policy_is_checked_in_full(
 ) -> None:
     """The vouch holds for the read models' code and the alert policy it was made under."""
     assert cli(store, *LIST).exit_code == 0
-    assert quick.open_current(store, policy(store)) is not None
-    assert quick.open_current(store, policy(store) + " reminders changed") is None
+    assert quick.open_current(parse_url(store).path, policy(store)) is not None
+    assert quick.open_current(parse_url(store).path, policy(store) + " reminders changed") is None
     monkeypatch.setattr(quick, "_sources", lambda: b"another version of the read models")
-    assert quick.open_current(store, policy(store)) is None
+    assert quick.open_current(parse_url(store).path, policy(store)) is None
 
 
 def test_a_broken_store_read_quickly_is_a_message_not_a_traceback(store: str) -> None:
@@ -152,15 +154,15 @@ def test_a_read_model_another_version_rebuilt_is_checked_in_full(store: str) -> 
     rebuilds it to this version's shape."""
     before = json.loads(cli(store, *LIST).stdout)
     tamper(store, "UPDATE rm_tracking SET fingerprint = 'another' WHERE projection = 'tasks'")
-    assert quick.open_current(store, policy(store)) is None
+    assert quick.open_current(parse_url(store).path, policy(store)) is None
     assert json.loads(cli(store, *LIST).stdout) == before
-    assert quick.open_current(store, policy(store)) is not None
+    assert quick.open_current(parse_url(store).path, policy(store)) is not None
 
 
 def test_a_read_model_being_replayed_is_not_read_quickly(store: str) -> None:
     assert cli(store, *LIST).exit_code == 0
     tamper(store, "UPDATE rm_tracking SET position = 0 WHERE projection = 'history'")
-    assert quick.open_current(store, policy(store)) is None
+    assert quick.open_current(parse_url(store).path, policy(store)) is None
 
 
 def test_alerts_are_listed_without_sqlalchemy(store: str) -> None:

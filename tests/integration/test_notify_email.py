@@ -11,31 +11,28 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from smtp_support import Inbox, LoopbackController
 
-from ledger.notify import (
-    Backoff,
-    DeliveryState,
-    EmailChannel,
-    Notice,
-    PermanentFailure,
-    TransientFailure,
-    attempt,
-    message_id,
-)
+from scheduler.channels import PermanentFailure, TransientFailure
+from scheduler.digest import Digest, Item
+from scheduler.email import EmailChannel, message_id
 
 SENDER = "taizhang@czj.dl.gov.cn"
 TO = "duban@czj.dl.gov.cn"
 RAISED = datetime.fromisoformat("2017-08-30T09:00:00+08:00")
 
 
-def make_notice(alert_id: str = "dalian-2017/7:due_soon:2017-08-30") -> Notice:
-    return Notice.build(
-        alert_id=alert_id,
-        kind="due_soon",
-        task_ref="dalian-2017/7",
-        title="完善财政预算公开制度",
-        unit="市财政局",
-        due=datetime.fromisoformat("2017-08-31T23:59:59+08:00"),
-        raised_at=RAISED,
+def make_notice(alert_id: str = "dalian-2017/7:due_soon:2017-08-30") -> Digest:
+    return Digest.of(
+        [
+            Item(
+                alert_id=alert_id,
+                kind="due_soon",
+                task_ref="dalian-2017/7",
+                title="完善财政预算公开制度",
+                lead_units=("市财政局",),
+                due=datetime.fromisoformat("2017-08-31T23:59:59+08:00"),
+                raised_at=RAISED,
+            )
+        ]
     )
 
 
@@ -73,39 +70,60 @@ def channel_for(controller: LoopbackController, **options: Any) -> EmailChannel:
 
 
 def test_notice_arrives_with_subject_utf8_body_message_id_and_alert_header(serve: Serve) -> None:
-    """The server receives one UTF-8 message whose headers identify the alert."""
+    """The server receives one UTF-8 message whose headers identify the digest's alerts."""
     inbox = Inbox()
-    channel_for(serve(inbox)).send(make_notice(), TO)
+    digest = make_notice()
+    channel_for(serve(inbox)).send(digest, TO)
 
     [(mail_from, rcpt_tos, message)] = inbox.accepted
     assert (mail_from, rcpt_tos) == (SENDER, [TO])
-    assert message["Subject"] == "【台账】即将到期：dalian-2017/7"
+    assert message["Subject"] == "【台账】1项提醒：即将到期1项"
     assert message.get_content_charset() == "utf-8"
     assert message.get_content() == (
-        "【台账提醒】任务 dalian-2017/7「完善财政预算公开制度」将于 2017-08-31 23:59 到期"
+        "【台账】1项提醒：即将到期1项\n"
+        "1. 任务 dalian-2017/7「完善财政预算公开制度」将于 2017-08-31 23:59 到期"
         "（还有1天），牵头单位：市财政局\n"
     )
     assert message["X-Taizhang-Alert"] == "dalian-2017/7:due_soon:2017-08-30"
-    assert message["Message-ID"] == message_id("dalian-2017/7:due_soon:2017-08-30")
-    assert message["Message-ID"] != message_id("dalian-2017/7:overdue:2017-09-01")
+    assert message["Message-ID"] == message_id(digest.digest_id)
+    assert message["Message-ID"] != message_id(make_notice("another").digest_id)
+
+
+def test_a_digest_lists_every_alert_in_one_message(serve: Serve) -> None:
+    """Three alerts for one recipient: one message, the most pressing first."""
+    inbox = Inbox()
+    due = datetime.fromisoformat("2017-08-31T23:59:59+08:00")
+    items = [
+        Item(
+            f"a{i}",
+            kind,
+            f"dalian-2017/{i}",
+            "公开",
+            ("市财政局",),
+            due,
+            RAISED + timedelta(days=5),
+        )
+        for i, kind in enumerate(["overdue", "escalation", "overdue"], 1)
+    ]
+    channel_for(serve(inbox)).send(Digest.of(items), TO)
+    [(_, _, message)] = inbox.accepted
+    lines = message.get_content().splitlines()
+    assert lines[0] == "【台账】3项提醒：逾期升级督办1项、已逾期2项"
+    assert lines[1].startswith("1. 任务 dalian-2017/2") and "升级督办" in lines[1]
+    assert len(lines) == 4
+    assert message["X-Taizhang-Alert"] == "a2, a1, a3"
 
 
 def test_451_then_250_is_retried_after_backoff_and_delivered_once(serve: Serve) -> None:
-    """A 451 schedules a retry; the retry is accepted and carries the same Message-ID."""
+    """A 451 is worth a retry; the retry is accepted and carries the same Message-ID."""
     inbox = Inbox(data_replies=["451 4.3.0 mailbox busy, try later"])
     channel = channel_for(serve(inbox))
     notice = make_notice()
-    backoff = Backoff()
 
     with pytest.raises(TransientFailure, match="451"):
         channel.send(notice, TO)
+    channel.send(notice, TO)
 
-    state = DeliveryState(notice.alert_id, channel.name, TO, attempts=1, next_at=None)
-    state = state.failed(TransientFailure(channel.name, TO, "451"), RAISED, backoff)
-    assert state.next_at == RAISED + timedelta(seconds=60)
-    state = attempt(channel, notice, state, state.next_at, backoff)
-
-    assert state.delivered
     assert len(inbox.accepted) == 1
     assert len({m["Message-ID"] for m in inbox.offered}) == 1
     assert len(inbox.offered) == 2

@@ -9,35 +9,33 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from ledger.notify import (
-    Backoff,
-    DeliveryState,
-    Notice,
-    PermanentFailure,
-    TransientFailure,
-    WebhookChannel,
-    attempt,
-)
+from scheduler.channels import PermanentFailure, TransientFailure
+from scheduler.digest import Digest, Item
+from scheduler.webhook import WebhookChannel
 
 RAISED = datetime.fromisoformat("2017-09-03T09:00:00+08:00")
 OK = json.dumps({"errcode": 0, "errmsg": "ok"}).encode()
 
 
-def make_notice() -> Notice:
-    return Notice.build(
-        alert_id="dalian-2017/7:overdue:2017-09-03",
-        kind="overdue",
-        task_ref="dalian-2017/7",
-        title="完善财政预算公开制度",
-        unit="市财政局",
-        due=datetime.fromisoformat("2017-08-31T23:59:59+08:00"),
-        raised_at=RAISED,
+def make_notice() -> Digest:
+    return Digest.of(
+        [
+            Item(
+                alert_id="dalian-2017/7:overdue:2017-09-03",
+                kind="overdue",
+                task_ref="dalian-2017/7",
+                title="完善财政预算公开制度",
+                lead_units=("市财政局",),
+                due=datetime.fromisoformat("2017-08-31T23:59:59+08:00"),
+                raised_at=RAISED,
+            )
+        ]
     )
 
 
@@ -123,23 +121,35 @@ def receiver() -> Iterator[Receiver]:
 
 
 def test_plain_style_posts_every_notice_field_as_utf8_json(receiver: Receiver) -> None:
-    """The plain body carries the notice fields by name, times in ISO 8601 with offset."""
-    WebhookChannel(receiver.url, timeout=5.0).send(make_notice(), "ops")
+    """The plain body carries the digest and each alert's fields by name, times in ISO
+    8601 with offset."""
+    digest = make_notice()
+    WebhookChannel(receiver.url, timeout=5.0).send(digest, "ops")
 
     [seen] = receiver.seen
     assert seen.path == "/hook?key=SECRET-TOKEN"
     assert seen.headers["Content-Type"] == "application/json; charset=utf-8"
-    assert seen.headers["X-Taizhang-Alert"] == "dalian-2017/7:overdue:2017-09-03"
+    assert seen.headers["X-Taizhang-Digest"] == digest.digest_id
+    text = (
+        "任务 dalian-2017/7「完善财政预算公开制度」已逾期3天"
+        "（应于 2017-08-31 23:59 前完成），牵头单位：市财政局"
+    )
     assert seen.json() == {
-        "alert_id": "dalian-2017/7:overdue:2017-09-03",
-        "kind": "overdue",
-        "task": "dalian-2017/7",
-        "title": "完善财政预算公开制度",
-        "unit": "市财政局",
-        "due": "2017-08-31T23:59:59+08:00",
-        "raised_at": "2017-09-03T09:00:00+08:00",
-        "text": "【台账提醒】任务 dalian-2017/7「完善财政预算公开制度」已逾期3天"
-        "（应于 2017-08-31 23:59 前完成），牵头单位：市财政局",
+        "digest": digest.digest_id,
+        "subject": "【台账】1项提醒：已逾期1项",
+        "text": "【台账】1项提醒：已逾期1项\n1. " + text,
+        "items": [
+            {
+                "alert_id": "dalian-2017/7:overdue:2017-09-03",
+                "kind": "overdue",
+                "task": "dalian-2017/7",
+                "title": "完善财政预算公开制度",
+                "lead_units": ["市财政局"],
+                "due": "2017-08-31T23:59:59+08:00",
+                "raised_at": "2017-09-03T09:00:00+08:00",
+                "text": text,
+            }
+        ],
     }
 
 
@@ -154,8 +164,22 @@ def test_robot_styles_post_the_text_message_shape_with_the_alert_header(
     WebhookChannel(receiver.url, style=style, timeout=5.0).send(notice, "督办群")
 
     [seen] = receiver.seen
-    assert seen.json() == {"msgtype": "text", "text": {"content": notice.text}}
-    assert seen.headers["X-Taizhang-Alert"] == notice.alert_id
+    assert seen.json() == {"msgtype": "text", "text": {"content": notice.text()}}
+    assert seen.headers["X-Taizhang-Digest"] == notice.digest_id
+
+
+def test_a_long_digest_is_cut_to_what_a_wecom_robot_accepts(receiver: Receiver) -> None:
+    """Forty alerts do not fit a WeCom message (2048 bytes): as many as fit, then a count."""
+    receiver.script(Reply(body=OK))
+    due = datetime.fromisoformat("2017-08-31T23:59:59+08:00")
+    items = [
+        Item(f"a{i}", "overdue", f"dalian-2017/{i}", "公开" * 10, ("市财政局",), due, RAISED)
+        for i in range(40)
+    ]
+    WebhookChannel(receiver.url, style="wecom", timeout=5.0).send(Digest.of(items), "督办群")
+    content = receiver.seen[0].json()["text"]["content"]
+    assert len(content.encode()) <= 2048
+    assert content.splitlines()[-1].startswith("……另有")
 
 
 def test_configured_headers_are_sent_with_each_post(receiver: Receiver) -> None:
@@ -170,27 +194,14 @@ def test_configured_headers_are_sent_with_each_post(receiver: Receiver) -> None:
 def test_503_twice_then_200_gives_two_transient_failures_then_delivers(
     receiver: Receiver,
 ) -> None:
-    """Retrying on the backoff schedule rides out a receiver that is briefly unavailable."""
+    """A receiver that is briefly unavailable fails transiently, then accepts."""
     receiver.script(Reply(503, b"busy"), Reply(503, b"busy"))
     channel = WebhookChannel(receiver.url, timeout=5.0)
     notice = make_notice()
-    backoff = Backoff()
-    state = DeliveryState(notice.alert_id, channel.name, "ops", attempts=0, next_at=RAISED)
-    history = []
-
-    for _ in range(5):  # bounded: a broken retry path fails the test instead of hanging it
-        assert state.next_at is not None
-        state = attempt(channel, notice, state, state.next_at, backoff)
-        history.append(state)
-        if state.delivered or state.gave_up:
-            break
-
-    assert [s.delivered for s in history] == [False, False, True]
-    assert "HTTP 503" in history[0].last_error
-    assert [s.next_at for s in history[:2]] == [
-        RAISED + timedelta(seconds=30),
-        RAISED + timedelta(seconds=30 + 60),
-    ]
+    for _ in range(2):
+        with pytest.raises(TransientFailure, match="HTTP 503"):
+            channel.send(notice, "ops")
+    channel.send(notice, "ops")
     assert len(receiver.seen) == 3
 
 

@@ -17,7 +17,7 @@ from ledger.application import PlanMeta, TaskFields
 from ledger.store import EVENTS_TABLE, open_ledger
 from projections.runner import ProjectionRunner
 from projections.tracking import tracking
-from projections.wakeup import Listener, install
+from scheduler.wakeup import Listener, install
 
 META = PlanMeta(title="要点", issuer="某省政府办公厅", year=2017, doc_no="某政办发〔2017〕1号")
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cli.render import comfortable, emit_table, fit, wrap
-from projections.quick import sqlite_file
 
 
 def test_a_table_that_fits_keeps_its_widths() -> None:
@@ -81,20 +78,3 @@ def test_control_characters_never_reach_the_terminal(capsys: pytest.CaptureFixtu
 def test_cells_are_printed_as_data_not_markup(capsys: pytest.CaptureFixture[str]) -> None:
     emit_table([{"a": "[bold]依据[2024]12号文[/bold]"}], [("a", "文件")], title="t")
     assert "[bold]依据[2024]12号文[/bold]" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    ("url", "path"),
-    [
-        ("sqlite:///taizhang.db", Path("taizhang.db")),
-        ("sqlite:////var/lib/tz.db", Path("/var/lib/tz.db")),
-        ("sqlite+pysqlite:///a/b.db", Path("a/b.db")),
-        ("sqlite:///a.db?mode=ro", None),
-        ("sqlite:///%E5%8F%B0.db", None),
-        ("sqlite:///:memory:", None),
-        ("sqlite://", None),
-        ("postgresql+psycopg://postgres@127.0.0.1/test", None),
-    ],
-)
-def test_only_a_plain_sqlite_file_is_read_the_quick_way(url: str, path: Path | None) -> None:
-    assert sqlite_file(url) == path
