@@ -34,22 +34,40 @@ def _csv_list(value: str, allowed: tuple[str, ...] | list[str], what: str) -> li
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    p.add_argument("--scale", default="county,city",
-                   type=lambda v: _csv_list(v, list(SCALES), "scale"),
-                   help="comma-separated: county (2,000 tasks), city (20,000), province (200,000)")
-    p.add_argument("--backends", default="sqlite,postgres",
-                   type=lambda v: _csv_list(v, BACKENDS, "backend"),
-                   help="comma-separated: sqlite, postgres (skipped if the server is down)")
+    p.add_argument(
+        "--scale",
+        default="county,city",
+        type=lambda v: _csv_list(v, list(SCALES), "scale"),
+        help="comma-separated: county (2,000 tasks), city (20,000), province (200,000)",
+    )
+    p.add_argument(
+        "--backends",
+        default="sqlite,postgres",
+        type=lambda v: _csv_list(v, BACKENDS, "backend"),
+        help="comma-separated: sqlite, postgres (skipped if the server is down)",
+    )
     p.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--repeat", type=int, default=None,
-                   help="import/library runs per (scale, backend); default 3, province 1")
-    p.add_argument("--per-command", type=int, default=2000,
-                   help="activity commands run through the use-case methods, one "
-                        "transaction each (the rest run batched)")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="import/library runs per (scale, backend); default 3, province 1",
+    )
+    p.add_argument(
+        "--per-command",
+        type=int,
+        default=2000,
+        help="activity commands run through the use-case methods, one "
+        "transaction each (the rest run batched)",
+    )
     p.add_argument("--batch", type=int, default=500, help="activity commands per batched save")
-    p.add_argument("--deadlines", type=int, default=20_000,
-                   help="phrases for benchmarks/bench_deadlines.run(n); 0 skips it")
+    p.add_argument(
+        "--deadlines",
+        type=int,
+        default=20_000,
+        help="phrases for benchmarks/bench_deadlines.run(n); 0 skips it",
+    )
     p.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     return p
 
@@ -59,8 +77,11 @@ def machine() -> dict[str, str]:
     try:
         meminfo = Path("/proc/meminfo").read_text().split()
         info["memory"] = f"{int(meminfo[meminfo.index('MemTotal:') + 1]) / 2**20:.1f} GiB"
-        cpu = [ln for ln in Path("/proc/cpuinfo").read_text().splitlines()
-               if ln.startswith("model name")]
+        cpu = [
+            ln
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ]
         if cpu:
             info["cpu"] = cpu[0].split(":", 1)[1].strip()
     except (OSError, ValueError):
@@ -75,11 +96,18 @@ def _revision() -> dict[str, str]:
     other people edit the code while benchmarks run, so figures need their revision."""
     root = Path(__file__).resolve().parent.parent
     try:
-        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--",
-                                "ledger", "projections"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "ledger", "projections"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return {}
     return {"commit": head + (" (ledger/projections modified)" if dirty else "")}
@@ -90,8 +118,14 @@ def _child(args: argparse.Namespace) -> int:
 
     (scale,), (backend,) = args.scale, args.backends
     repeat = args.repeat or (1 if scale == "province" else 3)
-    fig = run(scale, backend, seed=args.seed, repeat=repeat, per_command=args.per_command,
-              batch=args.batch)
+    fig = run(
+        scale,
+        backend,
+        seed=args.seed,
+        repeat=repeat,
+        per_command=args.per_command,
+        batch=args.batch,
+    )
     args.child.write_text(json.dumps(fig, ensure_ascii=False, indent=1, default=str))
     return 0
 
@@ -99,9 +133,23 @@ def _child(args: argparse.Namespace) -> int:
 def _spawn(args: argparse.Namespace, scale: str, backend: str) -> dict[str, Any] | None:
     with tempfile.TemporaryDirectory(prefix="bench-run-") as d:
         out = Path(d) / "fig.json"
-        cmd = [sys.executable, "-m", "benchmarks", "--child", str(out), "--scale", scale,
-               "--backends", backend, "--seed", str(args.seed), "--per-command",
-               str(args.per_command), "--batch", str(args.batch)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--child",
+            str(out),
+            "--scale",
+            scale,
+            "--backends",
+            backend,
+            "--seed",
+            str(args.seed),
+            "--per-command",
+            str(args.per_command),
+            "--batch",
+            str(args.batch),
+        ]
         if args.repeat:
             cmd += ["--repeat", str(args.repeat)]
         done = subprocess.run(cmd, check=False)  # its progress goes straight to our stderr
@@ -117,13 +165,13 @@ def _deadlines(n: int) -> dict[str, Any] | None:
     try:
         from benchmarks import bench_deadlines
     except ImportError:
-        print("benchmarks/bench_deadlines.py not found; deadline figures skipped",
-              file=sys.stderr)
+        print("benchmarks/bench_deadlines.py not found; deadline figures skipped", file=sys.stderr)
         return None
     run = getattr(bench_deadlines, "run", None)
     if run is None:
-        print("benchmarks/bench_deadlines.py has no run(n); deadline figures skipped",
-              file=sys.stderr)
+        print(
+            "benchmarks/bench_deadlines.py has no run(n); deadline figures skipped", file=sys.stderr
+        )
         return None
     figures = run(n)
     return dict(figures) if isinstance(figures, dict) else {"result": figures}

@@ -70,8 +70,9 @@ def _period_finder(plan: GeneratedPlan, task: GeneratedTask) -> tuple[PeriodOf, 
 class _Schedule:
     """Builds one task's commands; keeps them in time order as they are added."""
 
-    def __init__(self, rng: random.Random, task_id: UUID, task: GeneratedTask,
-                 start: date, end: date) -> None:
+    def __init__(
+        self, rng: random.Random, task_id: UUID, task: GeneratedTask, start: date, end: date
+    ) -> None:
         self.rng = rng
         self.task_id = task_id
         self.lead = task.fields.lead_units
@@ -94,8 +95,9 @@ class _Schedule:
 
     def at(self, d: date) -> datetime:
         """An office-hours instant on ``d``, after this task's previous command."""
-        moment = datetime.combine(d, time(self.rng.randint(8, 17), self.rng.randint(0, 59),
-                                          self.rng.randint(0, 59)), ZONE)
+        moment = datetime.combine(
+            d, time(self.rng.randint(8, 17), self.rng.randint(0, 59), self.rng.randint(0, 59)), ZONE
+        )
         if self.last_at is not None and moment <= self.last_at:
             moment = self.last_at + self.rng.randint(1, 30) * _MINUTE
         self.last_at = moment
@@ -110,31 +112,77 @@ class _Schedule:
         occurred = max(self.start, d - timedelta(days=rng.choice((0, 0, 0, 1, 1, 2, 3))))
         evidence: tuple[str, ...] = ()
         if rng.random() < 0.3:
-            evidence = (f"https://www.example.gov.cn/zwgk/{d:%Y%m}/t{d:%Y%m%d}_"
-                        f"{rng.randint(100_000, 999_999)}.html",)
-        self.out.append(Command(self.at(d), self.task_id, "report", unit=unit,
-                                occurred_on=occurred, note=texts.note(rng), evidence=evidence,
-                                quantity=quantity, period=period, actor=f"{unit}/联络员"))
+            evidence = (
+                f"https://www.example.gov.cn/zwgk/{d:%Y%m}/t{d:%Y%m%d}_"
+                f"{rng.randint(100_000, 999_999)}.html",
+            )
+        self.out.append(
+            Command(
+                self.at(d),
+                self.task_id,
+                "report",
+                unit=unit,
+                occurred_on=occurred,
+                note=texts.note(rng),
+                evidence=evidence,
+                quantity=quantity,
+                period=period,
+                actor=f"{unit}/联络员",
+            )
+        )
 
     def complete(self, d: date, *, period: str | None = None) -> None:
         unit = self.lead[0]
         evidence = (f"{unit}关于任务完成情况的报告.pdf",)
-        self.out.append(Command(self.at(d), self.task_id, "complete", unit=unit, occurred_on=d,
-                                evidence=evidence, period=period, actor=f"{unit}/联络员"))
+        self.out.append(
+            Command(
+                self.at(d),
+                self.task_id,
+                "complete",
+                unit=unit,
+                occurred_on=d,
+                evidence=evidence,
+                period=period,
+                actor=f"{unit}/联络员",
+            )
+        )
 
     def extend(self, d: date, new_due: date) -> None:
         due = datetime.combine(new_due, time(23, 59, 59), ZONE)
-        self.out.append(Command(self.at(d), self.task_id, "extend", new_due=due,
-                                reason="受客观因素影响，申请延期办理", actor="督查室/审核员",
-                                unit="政府督查室"))
+        self.out.append(
+            Command(
+                self.at(d),
+                self.task_id,
+                "extend",
+                new_due=due,
+                reason="受客观因素影响，申请延期办理",
+                actor="督查室/审核员",
+                unit="政府督查室",
+            )
+        )
 
     def reopen(self, d: date) -> None:
-        self.out.append(Command(self.at(d), self.task_id, "reopen",
-                                reason="佐证材料不全，退回补充", actor="督查室/审核员"))
+        self.out.append(
+            Command(
+                self.at(d),
+                self.task_id,
+                "reopen",
+                reason="佐证材料不全，退回补充",
+                actor="督查室/审核员",
+            )
+        )
 
     def waive(self, d: date) -> None:
-        self.out.append(Command(self.at(d), self.task_id, "waive", unit="政府督查室",
-                                reason="因上级政策调整，任务不再执行", actor="督查室/审核员"))
+        self.out.append(
+            Command(
+                self.at(d),
+                self.task_id,
+                "waive",
+                unit="政府督查室",
+                reason="因上级政策调整，任务不再执行",
+                actor="督查室/审核员",
+            )
+        )
 
 
 def _spread(s: _Schedule, n: int, lo: date, hi: date, quantity: float | None = None) -> None:

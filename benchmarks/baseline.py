@@ -22,7 +22,7 @@ from eventsourcing.domain import Aggregate
 
 from benchmarks.generate import GeneratedPlan
 from ledger.deadlines import parse_deadline
-from ledger.store import store_env
+from ledger.store import parse_url, store_env
 
 
 class Item(Aggregate):
@@ -41,9 +41,20 @@ class Item(Aggregate):
         tz: str
         actor: str
 
-    def __init__(self, plan_id: UUID, code: str, section: str, content: str,
-                 lead_units: list[str], co_units: list[str], deadline_text: str,
-                 deadline: dict[str, Any] | None, row: int, tz: str, actor: str) -> None:
+    def __init__(
+        self,
+        plan_id: UUID,
+        code: str,
+        section: str,
+        content: str,
+        lead_units: list[str],
+        co_units: list[str],
+        deadline_text: str,
+        deadline: dict[str, Any] | None,
+        row: int,
+        tz: str,
+        actor: str,
+    ) -> None:
         self.plan_id = plan_id
         self.code = code
         self.section = section
@@ -76,23 +87,26 @@ def payloads(plans: list[GeneratedPlan], actor: str) -> list[list[dict[str, Any]
     out = []
     for plan in plans:
         meta, pid = plan.meta, plan.plan_id
-        out.append([
-            {
-                "plan_id": pid,
-                "code": r.code,
-                "section": r.section,
-                "content": r.content,
-                "lead_units": list(r.lead_units),
-                "co_units": [u for u in r.co_units if u not in r.lead_units],
-                "deadline_text": r.deadline_text,
-                "deadline": parse_deadline(r.deadline_text, year=meta.year,
-                                           issued_on=meta.issued_on, tz=meta.tz).to_dict(),
-                "row": r.row,
-                "tz": meta.tz,
-                "actor": actor,
-            }
-            for r in plan.rows
-        ])
+        out.append(
+            [
+                {
+                    "plan_id": pid,
+                    "code": r.code,
+                    "section": r.section,
+                    "content": r.content,
+                    "lead_units": list(r.lead_units),
+                    "co_units": [u for u in r.co_units if u not in r.lead_units],
+                    "deadline_text": r.deadline_text,
+                    "deadline": parse_deadline(
+                        r.deadline_text, year=meta.year, issued_on=meta.issued_on, tz=meta.tz
+                    ).to_dict(),
+                    "row": r.row,
+                    "tz": meta.tz,
+                    "actor": actor,
+                }
+                for r in plan.rows
+            ]
+        )
     return out
 
 
@@ -108,7 +122,7 @@ class BaselineResult:
 
 
 def run(url: str, batches: list[list[dict[str, Any]]]) -> BaselineResult:
-    app = LibraryBaseline(env=store_env(url, create=True))
+    app = LibraryBaseline(env=store_env(parse_url(url), create=True))
     try:
         n = 0
         start = time.perf_counter()

@@ -55,13 +55,17 @@ class BatchingLedger(Ledger):
         base = super().construct_repository()
         if not self._cache:
             # Same stores, and no aggregate cache: the Ledger's default configuration.
-            return _BatchRepository(event_store=base.event_store,
-                                    snapshot_store=base.snapshot_store)
+            return _BatchRepository(
+                event_store=base.event_store, snapshot_store=base.snapshot_store
+            )
         # For a loader that is the store's only writer (benchmarks/loaded.py): every
         # aggregate stays in memory between batches and is never read back from the store.
-        return _BatchRepository(event_store=base.event_store,
-                                snapshot_store=base.snapshot_store,
-                                cache_maxsize=0, fastforward=False)
+        return _BatchRepository(
+            event_store=base.event_store,
+            snapshot_store=base.snapshot_store,
+            cache_maxsize=0,
+            fastforward=False,
+        )
 
     @property
     def _batch(self) -> dict[UUID, Any] | None:
@@ -77,8 +81,9 @@ class BatchingLedger(Ledger):
         repo.batch = {}
         try:
             yield
-            changed = [a for a in repo.batch.values()
-                       if isinstance(a, Aggregate) and a.pending_events]
+            changed = [
+                a for a in repo.batch.values() if isinstance(a, Aggregate) and a.pending_events
+            ]
             self.last_batch_events = sum(len(a.pending_events) for a in changed)
             if changed:
                 super().save(*changed)

@@ -63,8 +63,9 @@ def warm_up(ledger: Ledger, clock: SimClock, plan: GeneratedPlan) -> None:
     Run on a throwaway in-memory ledger: the timed store must start empty.
     """
     clock.at = plan.imported_at
-    ledger.import_table(plan.rows[:20], plan.meta, actor=ACTOR, source="warm-up.csv",
-                        sha256="0" * 64)
+    ledger.import_table(
+        plan.rows[:20], plan.meta, actor=ACTOR, source="warm-up.csv", sha256="0" * 64
+    )
 
 
 @dataclass

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ledger.application import Ledger
-from projections.dashboard import dashboard
-from projections.queries import list_tasks
+from projections.queries.dashboard import dashboard
+from projections.queries.tasks import TaskFilter, list_tasks
 from projections.runner import ProjectionRunner
 from projections.tasks import task_units, tasks
 
@@ -33,7 +33,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def _latency(call: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    call()  # warm the page cache and SQLAlchemy's statement cache, as a service would be
+    call()  # warm the page cache, as a service would be
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -89,13 +89,9 @@ def run(
     figures["raw_read_before_after_ev_s"] = (before, after)
     figures["raw_read_ev_s"] = (before + after) / 2
     figures["rebuild_vs_raw"] = figures["rebuild_ev_s"] / figures["raw_read_ev_s"]
-    # The replay's second process (projections/replay_worker.py): its peak memory counts
-    # towards the rebuild's. RUSAGE_CHILDREN gives the largest child's, so it is the
-    # replay's only if no child ran before (benchmarks/service.py builds stores apart).
-    if children_before == 0:
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        figures["rebuild_child_rss_mb"] = children / 1024
-    engine = runner.engine
+    del children_before  # the replay runs in this process: its memory is this one's
+    reader = runner.reader()
+    engine = reader
     past = now - timedelta(days=90)
     figures["dashboard_ms"] = _latency(lambda: dashboard(engine, now=now, by="unit"), repeat)
     figures["dashboard_section_ms"] = _latency(
@@ -120,7 +116,11 @@ def run(
     )
     unit = busiest_unit(runner)
     figures["busiest_unit"] = unit
-    figures["task_list_unit_ms"] = _latency(lambda: list_tasks(engine, now=now, unit=unit), repeat)
+    where = TaskFilter(unit=unit)
+    figures["task_list_unit_ms"] = _latency(
+        lambda: list_tasks(engine, now=now, where=where), repeat
+    )
+    reader.close()
     return figures
 
 
@@ -130,17 +130,16 @@ def cli_timings(url: str, unit: str, plan: str, now: datetime, runs: int = 9) ->
 
     This machine's speed drifts (the same `import sqlalchemy` took 360 ms and 640 ms an
     hour apart), so two references run interleaved with them, round after round: an empty
-    interpreter and `import sqlalchemy` alone (what every read command paid before it
-    could skip SQLAlchemy on a current SQLite store).
-    One read command runs first, timed on its own: the benchmark built the read models
-    outside the CLI, so it checks them in full and vouches for them (projections/quick.py),
-    as the first read after an upgrade does.
+    interpreter, `import typer, rich.console` (what `--help` is held to: at most twice
+    that) and `import sqlalchemy` alone (what a read command would pay on the write
+    side's engine). One read command runs first, timed on its own.
     """
     env = {**os.environ, "TAIZHANG_DB": url, "TAIZHANG_NOW": now.isoformat(), "COLUMNS": "160"}
     listing = ["-m", "cli", "task", "list", "--unit", unit]
     commands = {
         "python_ms": ["-c", "pass"],
         "import_sqlalchemy_ms": ["-c", "import sqlalchemy"],
+        "import_typer_rich_ms": ["-c", "import typer, rich.console"],
         "help_ms": ["-m", "cli", "--help"],
         "task_list_unit_process_ms": ["-m", "cli", "--format", "json", *listing[2:]],
         "task_list_unit_table_ms": listing,

@@ -65,16 +65,30 @@ class DriveResult:
 def _via_ledger(ledger: Ledger, c: Command) -> None:
     tid = c.task_id
     if c.verb == "report":
-        ledger.report_progress(tid, unit=c.unit, occurred_on=c.occurred_on, note=c.note,
-                               evidence=c.evidence, quantity=c.quantity, period=c.period,
-                               actor=c.actor)
+        ledger.report_progress(
+            tid,
+            unit=c.unit,
+            occurred_on=c.occurred_on,
+            note=c.note,
+            evidence=c.evidence,
+            quantity=c.quantity,
+            period=c.period,
+            actor=c.actor,
+        )
     elif c.verb == "complete":
-        ledger.complete(tid, unit=c.unit, occurred_on=c.occurred_on, evidence=c.evidence,
-                        period=c.period, actor=c.actor)
+        ledger.complete(
+            tid,
+            unit=c.unit,
+            occurred_on=c.occurred_on,
+            evidence=c.evidence,
+            period=c.period,
+            actor=c.actor,
+        )
     elif c.verb == "extend":
         assert c.new_due is not None
-        ledger.extend_deadline(tid, to=c.new_due, reason=c.reason, approved_by=c.unit,
-                               actor=c.actor)
+        ledger.extend_deadline(
+            tid, to=c.new_due, reason=c.reason, approved_by=c.unit, actor=c.actor
+        )
     elif c.verb == "reopen":
         ledger.reopen(tid, reason=c.reason, period=c.period, actor=c.actor)
     elif c.verb == "waive":
@@ -101,8 +115,9 @@ def per_command(ledger: Ledger, clock: SimClock, commands: list[Command]) -> Dri
     return result
 
 
-def batched(ledger: BatchingLedger, clock: SimClock, commands: list[Command],
-            size: int) -> DriveResult:
+def batched(
+    ledger: BatchingLedger, clock: SimClock, commands: list[Command], size: int
+) -> DriveResult:
     result = DriveResult(f"batched ({size} commands/save)")
     start = time.perf_counter()
     for i in range(0, len(commands), size):

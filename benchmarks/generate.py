@@ -148,8 +148,9 @@ def _units(rng: random.Random, pool: list[str], weights: tuple[int, ...]) -> lis
     return rng.sample(pool, k)
 
 
-def _task(rng: random.Random, issuer: _Issuer, code: int, section: str,
-          issued: date) -> GeneratedTask:
+def _task(
+    rng: random.Random, issuer: _Issuer, code: int, section: str, issued: date
+) -> GeneratedTask:
     lead = _units(rng, issuer.lead, (0, 70, 22, 8))
     co = _units(rng, issuer.co, (30, 25, 15, 10, 6, 5, 3, 3, 3))
     if issuer.collective and rng.random() < 0.08:
@@ -171,8 +172,9 @@ def _task(rng: random.Random, issuer: _Issuer, code: int, section: str,
 
 def _plan(rng: random.Random, issuer: _Issuer, size: int, refs: set[str]) -> GeneratedPlan:
     issued = date(YEAR, 1, 8) + timedelta(days=rng.randint(0, 112))  # 8 Jan - 29 Apr
-    themes = rng.sample(texts.GOV_THEMES if issuer.government else texts.DEPT_THEMES,
-                        rng.randint(4, 9))
+    themes = rng.sample(
+        texts.GOV_THEMES if issuer.government else texts.DEPT_THEMES, rng.randint(4, 9)
+    )
     # Cut points split the rows into one run per section, each at least one row long.
     cuts = sorted(rng.sample(range(1, size), len(themes) - 1))
     bounds = [0, *cuts, size]
@@ -186,10 +188,20 @@ def _plan(rng: random.Random, issuer: _Issuer, size: int, refs: set[str]) -> Gen
     if ref in refs:  # two issuers whose pinyin agrees: give the second its own reference
         explicit = f"{ref[:50]}-{len(refs)}"
     refs.add(explicit or ref)
-    meta = PlanMeta(title=issuer.title, issuer=issuer.name, year=YEAR, doc_no=issuer.doc_no,
-                    issued_on=issued, tz=TZ, ref=explicit)
-    when = datetime.combine(issued + timedelta(days=rng.randint(1, 6)),
-                            time(rng.randint(9, 16), rng.randint(0, 59)), ZONE)
+    meta = PlanMeta(
+        title=issuer.title,
+        issuer=issuer.name,
+        year=YEAR,
+        doc_no=issuer.doc_no,
+        issued_on=issued,
+        tz=TZ,
+        ref=explicit,
+    )
+    when = datetime.combine(
+        issued + timedelta(days=rng.randint(1, 6)),
+        time(rng.randint(9, 16), rng.randint(0, 59)),
+        ZONE,
+    )
     return GeneratedPlan(meta, tasks, when)
 
 
@@ -201,8 +213,10 @@ def generate(scale: str, seed: int = 2024) -> list[GeneratedPlan]:
     top = _jurisdiction(scale, rng)
     issuers = _issuers(top, rng, YEAR)
     refs: set[str] = set()
-    made = [_plan(rng, issuer, size, refs)
-            for issuer, size in zip(issuers, _sizes(SCALES[scale], issuers, rng), strict=False)]
+    made = [
+        _plan(rng, issuer, size, refs)
+        for issuer, size in zip(issuers, _sizes(SCALES[scale], issuers, rng), strict=False)
+    ]
     return sorted(made, key=lambda p: p.imported_at)
 
 
@@ -213,8 +227,9 @@ def plans(scale: str, seed: int = 2024) -> list[tuple[PlanMeta, list[TaskFields]
 
 def unit_count(plans_: list[GeneratedPlan]) -> int:
     """How many distinct unit names the tasks of these plans carry."""
-    return len({u for p in plans_ for t in p.tasks for u in (*t.fields.lead_units,
-                                                             *t.fields.co_units)})
+    return len(
+        {u for p in plans_ for t in p.tasks for u in (*t.fields.lead_units, *t.fields.co_units)}
+    )
 
 
 def write_csv(path: Path, rows: list[TaskFields], *, encoding: str = "utf-8-sig") -> Path:
@@ -226,6 +241,14 @@ def write_csv(path: Path, rows: list[TaskFields], *, encoding: str = "utf-8-sig"
         out = csv.writer(f)
         out.writerow(CSV_HEADER)
         for r in rows:
-            out.writerow((r.code, r.section, r.content, "、".join(r.lead_units),
-                          "、".join(r.co_units), r.deadline_text))
+            out.writerow(
+                (
+                    r.code,
+                    r.section,
+                    r.content,
+                    "、".join(r.lead_units),
+                    "、".join(r.co_units),
+                    r.deadline_text,
+                )
+            )
     return path

@@ -39,12 +39,28 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "benchmarks" / "out" / "stores"
 # What decides the stored events: the generated plans and activity, and the parts of the
 # ledger that record them (not the read-side helpers such as ledger/status.py).
-SOURCES = ("benchmarks/generate.py", "benchmarks/activity.py", "benchmarks/phrases.py",
-           "benchmarks/names.py", "benchmarks/texts.py", "benchmarks/drive.py",
-           "benchmarks/batching.py", "ledger/application.py", "ledger/task.py",
-           "ledger/plan.py", "ledger/alert.py", "ledger/ids.py", "ledger/textnorm.py",
-           "ledger/workdays.py", "ledger/directory.py", "ledger/deadlines",
-           "ledger/importing")
+SOURCES = (
+    "benchmarks/generate.py",
+    "benchmarks/activity.py",
+    "benchmarks/phrases.py",
+    "benchmarks/names.py",
+    "benchmarks/texts.py",
+    "benchmarks/drive.py",
+    "benchmarks/batching.py",
+    "ledger/application.py",
+    "ledger/app",
+    "ledger/task.py",
+    "ledger/task_rules.py",
+    "ledger/clock.py",
+    "ledger/plan.py",
+    "ledger/alert.py",
+    "ledger/ids.py",
+    "ledger/textnorm.py",
+    "ledger/workdays.py",
+    "ledger/directory.py",
+    "ledger/deadlines",
+    "ledger/importing",
+)
 
 
 def digest() -> str:
@@ -79,7 +95,7 @@ def build(scale: str, backend: str, seed: int, activity_too: bool) -> dict[str, 
     from benchmarks import activity, bench_import, drive
     from benchmarks.batching import BatchingLedger
     from benchmarks.generate import generate
-    from ledger.store import open_ledger, store_env
+    from ledger.store import open_ledger, parse_url, store_env
 
     k = key(scale, seed, activity_too)
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -99,15 +115,25 @@ def build(scale: str, backend: str, seed: int, activity_too: bool) -> dict[str, 
     ledger = open_ledger(url, clock=clock, create=True)
     try:
         bench_import.import_plans(ledger, clock, plans)
-        print(f"  imported {sum(len(p.tasks) for p in plans):,} tasks "
-              f"({time.perf_counter() - began:.0f} s)", file=sys.stderr, flush=True)
+        print(
+            f"  imported {sum(len(p.tasks) for p in plans):,} tasks "
+            f"({time.perf_counter() - began:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
         if commands:
-            bulk = BatchingLedger(env=store_env(url, create=False), clock=clock, cache=True)
+            bulk = BatchingLedger(
+                env=store_env(parse_url(url), create=False), clock=clock, cache=True
+            )
             try:
                 for i in range(0, len(commands), 100_000):
                     drive.batched(bulk, clock, commands[i : i + 100_000], 500)
-                    print(f"  activity {min(i + 100_000, len(commands)):,}/{len(commands):,} "
-                          f"({time.perf_counter() - began:.0f} s)", file=sys.stderr, flush=True)
+                    print(
+                        f"  activity {min(i + 100_000, len(commands)):,}/{len(commands):,} "
+                        f"({time.perf_counter() - began:.0f} s)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
             finally:
                 bulk.close()
         events = ledger.recorder.max_notification_id() or 0
@@ -115,10 +141,17 @@ def build(scale: str, backend: str, seed: int, activity_too: bool) -> dict[str, 
         ledger.close()
     if backend == "sqlite":
         partial.rename(CACHE / f"{k}.db")
-    meta = {"key": k, "scale": scale, "seed": seed, "activity": activity_too,
-            "tasks": sum(len(p.tasks) for p in plans), "commands": len(commands),
-            "events": events, "now": clock.at.isoformat(),
-            "load_seconds": time.perf_counter() - began}
+    meta = {
+        "key": k,
+        "scale": scale,
+        "seed": seed,
+        "activity": activity_too,
+        "tasks": sum(len(p.tasks) for p in plans),
+        "commands": len(commands),
+        "events": events,
+        "now": clock.at.isoformat(),
+        "load_seconds": time.perf_counter() - began,
+    }
     _meta_path(k, backend).write_text(json.dumps(meta, indent=2))
     return meta
 
@@ -138,10 +171,20 @@ def ensure(scale: str, backend: str, seed: int, activity_too: bool) -> dict[str,
     """The loaded store's metadata, building it in a child process when it is missing."""
     k = key(scale, seed, activity_too)
     if not _ready(k, backend):
-        print(f"[{scale}/{backend}] building the loaded store {k} (once)", file=sys.stderr,
-              flush=True)
-        args = [sys.executable, "-m", "benchmarks.loaded", "--scale", scale,
-                "--backend", backend, "--seed", str(seed)]
+        print(
+            f"[{scale}/{backend}] building the loaded store {k} (once)", file=sys.stderr, flush=True
+        )
+        args = [
+            sys.executable,
+            "-m",
+            "benchmarks.loaded",
+            "--scale",
+            scale,
+            "--backend",
+            backend,
+            "--seed",
+            str(seed),
+        ]
         if not activity_too:
             args.append("--no-activity")
         subprocess.run(args, check=True, cwd=ROOT)
@@ -150,8 +193,9 @@ def ensure(scale: str, backend: str, seed: int, activity_too: bool) -> dict[str,
 
 
 @contextmanager
-def working_copy(scale: str, backend: str, seed: int = 2024,
-                 activity_too: bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
+def working_copy(
+    scale: str, backend: str, seed: int = 2024, activity_too: bool = True
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """A URL for a private copy of the loaded store, and the store's metadata
     (``now``: the clock when loading ended)."""
     meta = ensure(scale, backend, seed, activity_too)
@@ -172,8 +216,9 @@ def working_copy(scale: str, backend: str, seed: int = 2024,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.loaded",
-                                     description="Build the loaded store for a scale.")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.loaded", description="Build the loaded store for a scale."
+    )
     parser.add_argument("--scale", default="city")
     parser.add_argument("--backend", default="sqlite", choices=("sqlite", "postgres"))
     parser.add_argument("--seed", type=int, default=2024)

@@ -64,8 +64,12 @@ def _year_end(rng: random.Random, year: int, issued: date) -> tuple[str, Intent]
 
 
 def _half_or_quarter(rng: random.Random, year: int, issued: date) -> tuple[str, Intent]:
-    options = [("下半年", date(year, 12, 31)), ("第三季度", date(year, 9, 30)),
-               ("三季度末前", date(year, 9, 30)), ("第四季度", date(year, 12, 31))]
+    options = [
+        ("下半年", date(year, 12, 31)),
+        ("第三季度", date(year, 9, 30)),
+        ("三季度末前", date(year, 9, 30)),
+        ("第四季度", date(year, 12, 31)),
+    ]
     if issued.month < 5:
         options.append(("上半年", date(year, 6, 30)))
     text, due = rng.choice(options)

@@ -21,26 +21,34 @@ from typing import Any
 from benchmarks import baseline, bench_import, drive
 from benchmarks.generate import GeneratedPlan, generate
 from benchmarks.stores import fresh_store
-from ledger.store import MEMORY_URL, open_ledger, store_env
+from ledger.store import MEMORY_URL, open_ledger, parse_url, store_env
 
 # (label, file suffix, function name, depth): the steps of import_table. Depth-0 steps do
 # not overlap, so what they leave of the total is the loop itself; depth-1 rows break
 # down the step above them. A function that no longer exists shows 0 calls.
 OUR_STEPS = (
-    ("task fields (Ledger._task_fields)", "ledger/application.py", "_task_fields", 0),
-    ("working-day calendar (Ledger.calendar)", "ledger/application.py", "calendar", 1),
+    ("task fields (PlanUseCases._prepared)", "ledger/app/plans.py", "_prepared", 0),
+    ("working-day calendar (Ledger.calendar)", "ledger/app/base.py", "calendar", 1),
     ("deadline parsing (parse_deadline)", "ledger/deadlines/parser.py", "parse_deadline", 1),
     ("spec.to_dict", "ledger/deadlines/spec.py", "to_dict", 1),
     ("task ids (ids.task_id: squeeze + uuid5)", "ledger/ids.py", "task_id", 0),
     ("Task.define (guards + Defined event)", "ledger/task.py", "define", 0),
-    ("plan lookup / register / ref guard", "ledger/application.py", "_plan_for_import", 0),
-    ("Application.save (collect, encode, insert, commit)", "eventsourcing/application.py",
-     "save", 0),
+    ("plan lookup / register / ref guard", "ledger/app/plans.py", "_plan_for_import", 0),
+    (
+        "Application.save (collect, encode, insert, commit)",
+        "eventsourcing/application.py",
+        "save",
+        0,
+    ),
 )
 LIB_STEPS = (
     ("Item(...) (Created event)", "benchmarks/profile_import.py", "_create_items", 0),
-    ("Application.save (collect, encode, insert, commit)", "eventsourcing/application.py",
-     "save", 0),
+    (
+        "Application.save (collect, encode, insert, commit)",
+        "eventsourcing/application.py",
+        "save",
+        0,
+    ),
 )
 Key = tuple[str, int, str]
 
@@ -80,6 +88,7 @@ def _profile(fn: Callable[[], None]) -> tuple[pstats.Stats, float]:
 def profile_ours(url: str, plans: list[GeneratedPlan]) -> tuple[pstats.Stats, float]:
     clock = drive.SimClock(plans[0].imported_at)
     ledger = open_ledger(url, clock=clock, create=True)
+
     def go() -> None:
         bench_import.import_plans(ledger, clock, plans)
 
@@ -90,7 +99,7 @@ def profile_ours(url: str, plans: list[GeneratedPlan]) -> tuple[pstats.Stats, fl
 
 
 def profile_library(url: str, payloads: list[list[dict[str, Any]]]) -> tuple[pstats.Stats, float]:
-    app = baseline.LibraryBaseline(env=store_env(url, create=True))
+    app = baseline.LibraryBaseline(env=store_env(parse_url(url), create=True))
 
     def go() -> None:
         for batch in payloads:
@@ -102,8 +111,9 @@ def profile_library(url: str, payloads: list[list[dict[str, Any]]]) -> tuple[pst
         app.close()
 
 
-def _steps(stats: pstats.Stats, steps: tuple[tuple[str, str, str, int], ...], total: float,
-           tasks: int) -> list[tuple[str, int, float, float]]:
+def _steps(
+    stats: pstats.Stats, steps: tuple[tuple[str, str, str, int], ...], total: float, tasks: int
+) -> list[tuple[str, int, float, float]]:
     rows = []
     outer = 0.0
     for label, suffix, name, depth in steps:
@@ -142,28 +152,41 @@ def main(argv: list[str] | None = None) -> int:
         lib_stats, _ = profile_library(url, payloads)
     with fresh_store(args.backend, "prof_ours") as url:
         our_stats, _ = profile_ours(url, plans)
-    our_total = _cum(our_stats, "ledger/application.py", "import_table")[1]
-    lib_total = _cum(lib_stats, "benchmarks/profile_import.py", "_create_items")[1] + _cum(
-        lib_stats, "eventsourcing/application.py", "save")[1]
+    our_total = _cum(our_stats, "ledger/app/plans.py", "import_table")[1]
+    lib_total = (
+        _cum(lib_stats, "benchmarks/profile_import.py", "_create_items")[1]
+        + _cum(lib_stats, "eventsourcing/application.py", "save")[1]
+    )
 
-    print(f"cProfile of importing {len(plans)} plans / {tasks:,} tasks ({args.scale}, "
-          f"{args.backend}); profiled times run slower than unprofiled ones, compare shares")
-    print(f"\nimport_table total {our_total:.2f} s ({our_total / tasks * 1e6:.0f} us/task); "
-          f"library total {lib_total:.2f} s ({lib_total / tasks * 1e6:.0f} us/task); "
-          f"ratio {lib_total / our_total:.0%}")
-    for title, rows in (("ours", _steps(our_stats, OUR_STEPS, our_total, tasks)),
-                        ("library", _steps(lib_stats, LIB_STEPS, lib_total, tasks))):
-        print(f"\n{title}: step                                              calls"
-              "        s   us/task")
+    print(
+        f"cProfile of importing {len(plans)} plans / {tasks:,} tasks ({args.scale}, "
+        f"{args.backend}); profiled times run slower than unprofiled ones, compare shares"
+    )
+    print(
+        f"\nimport_table total {our_total:.2f} s ({our_total / tasks * 1e6:.0f} us/task); "
+        f"library total {lib_total:.2f} s ({lib_total / tasks * 1e6:.0f} us/task); "
+        f"ratio {lib_total / our_total:.0%}"
+    )
+    for title, rows in (
+        ("ours", _steps(our_stats, OUR_STEPS, our_total, tasks)),
+        ("library", _steps(lib_stats, LIB_STEPS, lib_total, tasks)),
+    ):
+        print(
+            f"\n{title}: step                                              calls        s   us/task"
+        )
         for label, calls, seconds, per in rows:
             print(f"  {label:<56} {calls:>8,} {seconds:>8.2f} {per:>8.1f}")
     functions = _ledger_functions(our_stats)
     # By cumulative time (import_table itself left out): which call chains cost the most.
     by_cum = [r for r in functions if not r[0].endswith("(import_table)")]
-    _listing("ledger functions by cumulative time (s):",
-             sorted(by_cum, key=lambda r: r[3], reverse=True)[: args.top])
-    _listing("ledger functions by self time (s):",
-             sorted(functions, key=lambda r: r[2], reverse=True)[: args.top])
+    _listing(
+        "ledger functions by cumulative time (s):",
+        sorted(by_cum, key=lambda r: r[3], reverse=True)[: args.top],
+    )
+    _listing(
+        "ledger functions by self time (s):",
+        sorted(functions, key=lambda r: r[2], reverse=True)[: args.top],
+    )
     return 0
 
 

@@ -22,7 +22,7 @@ from benchmarks.batching import BatchingLedger
 from benchmarks.generate import GeneratedPlan, generate, unit_count
 from benchmarks.stores import fresh_store, stored_events
 from ledger.application import Ledger
-from ledger.store import MEMORY_URL, open_ledger, store_env
+from ledger.store import MEMORY_URL, open_ledger, parse_url, store_env
 from projections.runner import ProjectionRunner
 
 TARGET = 0.70  # ours must reach 70% of the library's batched save rate
@@ -54,17 +54,25 @@ def _merge(results: list[drive.DriveResult]) -> drive.DriveResult:
     return total
 
 
-def drive_activity(ledger: Ledger, url: str, clock: drive.SimClock,
-                   commands: list[activity.Command], per_command: int, batch: int,
-                   log: Log) -> Figures:
+def drive_activity(
+    ledger: Ledger,
+    url: str,
+    clock: drive.SimClock,
+    commands: list[activity.Command],
+    per_command: int,
+    batch: int,
+    log: Log,
+) -> Figures:
     """Batched up to mid-year, then a per-command slice (tasks have a history by then),
     then batched again: every command runs once, in time order. The batched parts run on
     a BatchingLedger opened on the same store with the same clock."""
     mid = len(commands) // 2
     cut = min(per_command, len(commands) - mid)
-    log(f"  activity: {len(commands):,} commands ({cut:,} through the use-case methods, "
-        f"one transaction each; the rest {batch} per save)")
-    bulk = BatchingLedger(env=store_env(url, create=False), clock=clock)
+    log(
+        f"  activity: {len(commands):,} commands ({cut:,} through the use-case methods, "
+        f"one transaction each; the rest {batch} per save)"
+    )
+    bulk = BatchingLedger(env=store_env(parse_url(url), create=False), clock=clock)
     try:
         first = drive.batched(bulk, clock, commands[:mid], batch)
         single = drive.per_command(ledger, clock, commands[mid : mid + cut])
@@ -73,16 +81,28 @@ def drive_activity(ledger: Ledger, url: str, clock: drive.SimClock,
         bulk.close()
     parts = {"batched": _merge([first, rest]), "per_command": single}
     out: Figures = {
-        name: {"mode": r.mode, "commands": r.commands, "events": r.events,
-               "transactions": r.transactions, "refused": r.refused, "seconds": r.seconds,
-               "events_per_s": r.events_per_s, "refusal_samples": r.samples}
-        for name, r in parts.items() if r.commands
+        name: {
+            "mode": r.mode,
+            "commands": r.commands,
+            "events": r.events,
+            "transactions": r.transactions,
+            "refused": r.refused,
+            "seconds": r.seconds,
+            "events_per_s": r.events_per_s,
+            "refusal_samples": r.samples,
+        }
+        for name, r in parts.items()
+        if r.commands
     }
     events = sum(r.events for r in parts.values())
     seconds = sum(r.seconds for r in parts.values())
-    out["total"] = {"commands": len(commands), "events": events, "seconds": seconds,
-                    "events_per_s": _rate(events, seconds),
-                    "refused": sum(r.refused for r in parts.values())}
+    out["total"] = {
+        "commands": len(commands),
+        "events": events,
+        "seconds": seconds,
+        "events_per_s": _rate(events, seconds),
+        "refused": sum(r.refused for r in parts.values()),
+    }
     return out
 
 
@@ -92,8 +112,12 @@ def catch_up(ledger: Ledger) -> Figures:
     began = time.perf_counter()
     read = runner.catch_up()
     seconds = time.perf_counter() - began
-    return {"events": read, "seconds": seconds, "events_per_s": _rate(read, seconds),
-            "projections": [p.name for p in runner.projections]}
+    return {
+        "events": read,
+        "seconds": seconds,
+        "events_per_s": _rate(read, seconds),
+        "projections": [p.name for p in runner.projections],
+    }
 
 
 def _warm_up(plans: list[GeneratedPlan]) -> None:
@@ -107,8 +131,9 @@ def _warm_up(plans: list[GeneratedPlan]) -> None:
         warm.close()
 
 
-def _import_figures(ours: list[bench_import.ImportResult],
-                    library: list[baseline.BaselineResult]) -> Figures:
+def _import_figures(
+    ours: list[bench_import.ImportResult], library: list[baseline.BaselineResult]
+) -> Figures:
     imp: Figures = {
         "runs_tasks_per_s": [r.tasks_per_s for r in ours],
         "tasks": ours[-1].tasks,
@@ -126,24 +151,47 @@ def _import_figures(ours: list[bench_import.ImportResult],
     # Tasks recorded per second against aggregates recorded per second: what a user waits
     # for. (Per event we would look better: our import also writes the plan's events.)
     ratio = imp["tasks_per_s"] / lib["per_s"]
-    return {"import": imp, "library": lib, "ratio": ratio, "target": TARGET,
-            "meets_target": ratio >= TARGET}
+    return {
+        "import": imp,
+        "library": lib,
+        "ratio": ratio,
+        "target": TARGET,
+        "meets_target": ratio >= TARGET,
+    }
 
 
-def run(scale: str, backend: str, *, seed: int = 2024, repeat: int = 1,
-        per_command: int = 2000, batch: int = 500, log: Log = _stderr) -> Figures:
+def run(
+    scale: str,
+    backend: str,
+    *,
+    seed: int = 2024,
+    repeat: int = 1,
+    per_command: int = 2000,
+    batch: int = 500,
+    log: Log = _stderr,
+) -> Figures:
     began = time.perf_counter()
     rss: dict[str, float] = {}
     plans = generate(scale, seed)
     commands = activity.stream(plans, seed)
-    fig: Figures = {"scale": scale, "backend": backend, "seed": seed, "repeat": repeat,
-                    "plans": len(plans), "tasks": sum(len(p.tasks) for p in plans),
-                    "units": unit_count(plans), "commands": len(commands),
-                    "generate_seconds": time.perf_counter() - began, "rss_mb": rss}
+    fig: Figures = {
+        "scale": scale,
+        "backend": backend,
+        "seed": seed,
+        "repeat": repeat,
+        "plans": len(plans),
+        "tasks": sum(len(p.tasks) for p in plans),
+        "units": unit_count(plans),
+        "commands": len(commands),
+        "generate_seconds": time.perf_counter() - began,
+        "rss_mb": rss,
+    }
     rss["generate"] = rss_mb()
-    log(f"[{scale}/{backend}] {fig['plans']} plans, {fig['tasks']:,} tasks, "
+    log(
+        f"[{scale}/{backend}] {fig['plans']} plans, {fig['tasks']:,} tasks, "
         f"{fig['units']:,} units, {len(commands):,} activity commands "
-        f"(generated in {fig['generate_seconds']:.1f}s)")
+        f"(generated in {fig['generate_seconds']:.1f}s)"
+    )
 
     csv = bench_import.read_csvs(plans)
     fig["csv"] = asdict(csv) | {"rows_per_s": csv.rows_per_s or None}
@@ -167,8 +215,9 @@ def run(scale: str, backend: str, *, seed: int = 2024, repeat: int = 1,
                 log(f"  import_table #{i + 1}: {ours[-1].tasks_per_s:,.0f} tasks/s")
                 if i == repeat - 1:  # the activity and projections run on the last store
                     rss["import"] = rss_mb()
-                    fig["activity"] = drive_activity(ledger, url, clock, commands,
-                                                     per_command, batch, log)
+                    fig["activity"] = drive_activity(
+                        ledger, url, clock, commands, per_command, batch, log
+                    )
                     rss["activity"] = rss_mb()
                     log("  projection catch-up")
                     fig["projection"] = catch_up(ledger)

@@ -88,7 +88,7 @@ def deliver(ctx: typer.Context) -> None:
         )
 
 
-alerts = typer.Typer(
+app = typer.Typer(
     cls=HelpGroup,
     add_completion=False,
     invoke_without_command=True,
@@ -96,7 +96,7 @@ alerts = typer.Typer(
 )
 
 
-@alerts.callback()
+@app.callback()
 def list_alerts(
     ctx: typer.Context,
     since: Annotated[
@@ -116,7 +116,7 @@ def list_alerts(
         return
     from cli.render import emit
     from cli.values import parse_instant
-    from projections.alert_list import list_raised
+    from projections.queries.alerts import list_raised
 
     context = get(ctx)
     moment = parse_instant(since, "--since", context.zone) if since else None
@@ -125,14 +125,14 @@ def list_alerts(
     emit(context.settings.fmt, rows, ALERT_COLUMNS, title="alerts", document=rows)
 
 
-@alerts.command("show")
+@app.command("show")
 def show(
     ctx: typer.Context,
     alert: Annotated[str, typer.Argument(help="The alert's id (from `taizhang alerts`).")],
 ) -> None:
     """One alert and its deliveries: recipient, channel, attempts, outcome, times."""
     from cli.render import emit
-    from projections.alert_list import show_alert
+    from projections.queries.alerts import show_alert
 
     context = get(ctx)
     document = show_alert(context.reader(), alert.strip())

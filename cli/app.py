@@ -1,4 +1,10 @@
-"""The `taizhang` command line: global options, error translation, sub-commands."""
+"""The `taizhang` command line: global options, error translation, sub-commands.
+
+One Typer app per command group (cli/plans.py, cli/tasks.py, …) joined here with
+``add_typer``; a command's docstring is its help. Refused commands (the ledger's own
+errors, an unusable store) become a message on stderr and exit code 1, translated once,
+here; wrong usage is Typer's exit 2.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,36 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from cli import (
+    alerts,
+    calendar,
+    contacts,
+    dashboard,
+    deadlines,
+    plans,
+    readmodels,
+    task_writes,
+)
 from cli.context import Context, Settings, default_actor
 from cli.help import HelpGroup
+
+# The option that gives each value a refusal can be about (LedgerError.field).
+OPTIONS = {
+    "reason": "--reason",
+    "approver": "--approved-by",
+    "count": "--count",
+    "note": "--note",
+    "on": "--on",
+    "at": "--at",
+    "period": "--period",
+    "lead": "--lead",
+    "unit": "--unit",
+    "title": "--title",
+    "issuer": "--issuer",
+    "issued_on": "--issued-on",
+    "ref": "--ref",
+    "source": "--source",
+}
 
 
 class Format(StrEnum):
@@ -17,89 +51,11 @@ class Format(StrEnum):
     csv = "csv"
 
 
-# Sub-commands by name: (module, attribute), a Typer group or a command function. They are
-# imported and built only when named (or for --help): Typer would otherwise import every
-# command module and inspect the signature of all 28 commands before running one (50-60 ms
-# of a read command in a profile, besides the imports).
-COMMANDS: dict[str, tuple[str, str]] = {
-    "dashboard": ("cli.dashboard", "dashboard"),
-    "sweep": ("cli.alerts", "sweep"),
-    "deliver": ("cli.alerts", "deliver"),
-    "alerts": ("cli.alerts", "alerts"),
-    "serve": ("cli.alerts", "serve"),
-    "plan": ("cli.plans", "app"),
-    "task": ("cli.tasks", "app"),
-    "deadline": ("cli.deadlines", "app"),
-    "calendar": ("cli.calendar", "app"),
-    "contacts": ("cli.contacts", "app"),
-    "projections": ("cli.projection_commands", "app"),
-}
-
-# The order of `taizhang --help`.
-ORDER = (
-    "dashboard",
-    "sweep",
-    "deliver",
-    "alerts",
-    "serve",
-    "init",
-    "plan",
-    "task",
-    "deadline",
-    "calendar",
-    "contacts",
-    "projections",
-)
-
-
-def _load(name: str) -> Any:
-    """The Click command for ``name``, built from its module on first use."""
-    from importlib import import_module
-
-    from typer.main import get_command
-
-    module, attribute = COMMANDS[name]
-    target = getattr(import_module(module), attribute)
-    if not isinstance(target, typer.Typer):
-        single = typer.Typer(add_completion=False)
-        single.command(name)(target)
-        target = single
-    command = get_command(target)
-    command.name = name
-    return command
-
-
 class LedgerGroup(HelpGroup):
-    """Turns refused commands into a message on stderr and exit code 1."""
-
-    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
-        built = [n for n in super().list_commands(ctx) if n not in COMMANDS]
-        return [*ORDER, *(n for n in built if n not in ORDER)]
-
-    def resolve_command(  # type: ignore[override]
-        self, ctx: typer.Context, args: list[str]
-    ) -> tuple[str | None, Any, list[str]]:
-        # Typer suggests close names from the commands built so far; offer every one.
-        name = args[0] if args else ""
-        known = name in COMMANDS or name in self.commands or name.startswith("-")
-        if name and not known and not ctx.resilient_parsing:
-            from difflib import get_close_matches
-
-            matches = get_close_matches(name, self.list_commands(ctx))
-            hint = f" Did you mean {', '.join(repr(m) for m in matches)}?" if matches else ""
-            ctx.fail(f"No such command {name!r}.{hint}")
-        return super().resolve_command(ctx, args)
-
-    def get_command(self, ctx: typer.Context, name: str) -> Any:  # type: ignore[override]
-        if name in COMMANDS:
-            if name not in self.commands:
-                self.commands[name] = _load(name)
-            return self.commands[name]
-        return super().get_command(ctx, name)
+    """The root group: every value typed is checked once, and refusals become exit 1."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
-        # Every value typed, for any command, is checked here once: no control character
-        # or oversized text gets as far as a command (ledger/limits.py).
+        # No control character or oversized text gets as far as a command (ledger/limits.py).
         _check_args(args)
         return super().parse_args(ctx, args)
 
@@ -109,16 +65,17 @@ class LedgerGroup(HelpGroup):
         try:
             return super().invoke(ctx)
         except LedgerError as e:
-            _fail(str(e))
-        except ValueError as e:  # table and deadline parsing errors carry their own message
-            if type(e).__module__.startswith(("ledger", "cli", "projections", "scheduler")):
-                _fail(str(e))
-            _unexpected(e)
+            flag = OPTIONS.get(e.field or "")
+            _fail(f"{e} ({flag})" if flag else str(e))
         except Exception as e:
             if type(e).__module__.startswith(("typer", "click")):
                 raise  # usage errors (exit 2), --help, and the exits of commands
-            # An unreachable or broken store is the user's to fix, not a traceback.
+            if isinstance(e, ValueError) and type(e).__module__.startswith(
+                ("ledger", "cli", "projections", "scheduler")
+            ):
+                _fail(str(e))  # table and deadline parsing errors carry their own message
             if type(e).__module__.startswith(("sqlalchemy", "eventsourcing", "psycopg", "sqlite3")):
+                # An unreachable or broken store is the user's to fix, not a traceback.
                 first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
                 _fail(f"the store could not be used ({type(e).__name__}): {first[:300]}")
             _unexpected(e)
@@ -145,7 +102,7 @@ def _check_args(args: list[str]) -> None:
         _fail(f"{name}: {problem}")
 
 
-def _unexpected(error: Exception) -> None:
+def _unexpected(error: Exception) -> NoReturn:
     """A fault of taizhang's own: one line for the person, the traceback for the log."""
     from cli.logs import logger
 
@@ -181,12 +138,7 @@ def root(
     ctx: typer.Context,
     db: Annotated[
         str,
-        typer.Option(
-            "--db",
-            envvar="TAIZHANG_DB",
-            help="SQLAlchemy URL of the store.",
-            show_default=True,
-        ),
+        typer.Option("--db", envvar="TAIZHANG_DB", help="SQLAlchemy URL of the store."),
     ] = "sqlite:///taizhang.db",
     actor: Annotated[
         str | None,
@@ -214,7 +166,7 @@ def root(
 ) -> None:
     """Import work plans, record progress, watch deadlines, audit history."""
     from cli.logs import configure
-    from cli.values import check_text
+    from cli.values import check_text, parse_instant
     from ledger.store import parse_url
 
     configure(log_level)
@@ -232,8 +184,6 @@ def root(
     )
     ctx.obj = Context(settings)
     if now is not None:
-        from cli.values import parse_instant
-
         settings.now = parse_instant(now, "--now", ctx.obj.zone)
 
 
@@ -245,21 +195,38 @@ def init(ctx: typer.Context) -> None:
 
     context = get(ctx)
     ledger = context.ledger(create=True)
-    context.runner().create_tables()
+    context.runner()
     if context.settings.fmt == "json":
-        emit_json({"db": context.settings.db, "events": ledger.recorder.max_notification_id() or 0})
+        emit_json(
+            {
+                "db": context.settings.store.masked,
+                "events": ledger.recorder.max_notification_id() or 0,
+            }
+        )
     else:
-        say(f"ledger ready at {context.settings.db}")
+        say(f"ledger ready at {context.settings.store.masked}")
+
+
+app.command("dashboard")(dashboard.dashboard)
+app.command("sweep")(alerts.sweep)
+app.command("deliver")(alerts.deliver)
+app.add_typer(alerts.app, name="alerts")
+app.command("serve")(alerts.serve)
+app.add_typer(plans.app, name="plan")
+app.add_typer(task_writes.app, name="task")  # cli/tasks.py with the changes
+app.add_typer(deadlines.app, name="deadline")
+app.add_typer(calendar.app, name="calendar")
+app.add_typer(contacts.app, name="contacts")
+app.add_typer(readmodels.app, name="projections")
 
 
 def main() -> None:
     """Console-script entry point.
 
     A command starts without the cyclic garbage collector: imports make many objects and
-    no garbage cycles, and its collections cost a read command ~60 ms of its ~500.
-    Opening the ledger turns it back on (cli/context.py). At the end the objects are
-    frozen, which spares the interpreter's last collection a walk over all of them
-    (~70 ms); finalizers and atexit handlers still run.
+    no garbage cycles (BENCHMARKS.md has what its collections cost a read). Opening the
+    ledger turns it back on (cli/context.py). At the end the objects are frozen, which
+    spares the interpreter's last collection a walk over all of them.
     """
     import gc
 

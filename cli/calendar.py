@@ -22,22 +22,24 @@ def declare(
     ] = True,
 ) -> None:
     """Declare a holiday or working day; provisional deadlines are then counted again."""
+    from uuid import UUID
+
     from cli.render import emit_json, say
     from cli.values import parse_day
-    from projections.queries import list_tasks
+    from projections.queries.tasks import TaskFilter, list_tasks
 
     context = get(ctx)
     ledger = context.ledger()
     the_day = parse_day(day, "DAY")
     ledger.declare_day(the_day, workday=not holiday, source=source, actor=context.settings.actor)
-    context.fresh()
-    waiting = list_tasks(context.engine(), now=context.now(), provisional=True)
+    context.settle()
+    waiting = list_tasks(context.reader(), now=context.now(), where=TaskFilter(provisional=True))
     reason = f"calendar: {the_day.isoformat()} declared {'holiday' if holiday else 'working day'}"
     changed = [
         v.ref
         for v in waiting
         if ledger.reevaluate_deadline(
-            ledger.resolve_task(v.row["task_id"]), reason=reason, actor=context.settings.actor
+            UUID(v.row["task_id"]), reason=reason, actor=context.settings.actor
         )
     ]
     context.settle()

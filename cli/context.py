@@ -1,9 +1,12 @@
-"""The composition root: settings from options and environment -> ledger, read models, clock."""
+"""The composition root: settings from options and environment -> ledger, read models, clock.
+
+Everything is built on first use, so `--help` and parse errors touch no store, and a read
+command on current read models opens neither the ledger nor SQLAlchemy: it asks the read
+path (projections/catalog.py) and reads (projections/reader.py).
+"""
 
 from __future__ import annotations
 
-import gc
-import getpass
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,17 +14,16 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from ledger.application import Ledger
     from ledger.store import StoreUrl
-    from projections.base import Projection
-    from projections.reader import Reader, SqliteReader
+    from projections.reader import Reader
     from projections.runner import ProjectionRunner
     from scheduler.settings import ServiceConfig
 
 
 def default_actor() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (some containers)
@@ -42,14 +44,13 @@ class Settings:
 
 @dataclass
 class Context:
-    """What a command needs, built lazily so `--help` and parse errors touch no database."""
+    """What a command needs, built lazily."""
 
     settings: Settings
     _ledger: Ledger | None = field(default=None, init=False)
     _runner: ProjectionRunner | None = field(default=None, init=False)
     _config: ServiceConfig | None = field(default=None, init=False)
-    _engine: Engine | None = field(default=None, init=False)
-    _quick: SqliteReader | None = field(default=None, init=False)
+    _reader: Reader | None = field(default=None, init=False)
 
     def config(self) -> ServiceConfig:
         """The service configuration (alert policy, channels); every command reads the same."""
@@ -66,6 +67,13 @@ class Context:
             self._config = config
         return self._config
 
+    def policy(self) -> Any:
+        """The alert policy the timers read model follows."""
+        from ledger.policy import AlertPolicy
+
+        config = self.config()
+        return AlertPolicy(reminders=config.reminders, escalate_after=config.escalate_after)
+
     @property
     def zone(self) -> ZoneInfo:
         from cli.values import zone
@@ -77,10 +85,12 @@ class Context:
 
     def ledger(self, *, create: bool = False) -> Ledger:
         if self._ledger is None:
+            import gc
+
             from ledger.store import open_ledger
 
             # Writes, catch-ups and the service can run long: they get the cyclic garbage
-            # collector back (main() leaves it off for the quick read path).
+            # collector back (cli.app.main leaves it off for a quick read).
             gc.enable()
             self._ledger = open_ledger(
                 self.settings.db,
@@ -90,120 +100,28 @@ class Context:
             )
         return self._ledger
 
-    def projections(self) -> list[Projection]:
-        from projections.runner import all_projections
-        from projections.timers import AlertPolicy
-
-        config = self.config()
-        policy = AlertPolicy(reminders=config.reminders, escalate_after=config.escalate_after)
-        return all_projections(policy)
-
     def runner(self) -> ProjectionRunner:
         if self._runner is None:
-            from projections.runner import ProjectionRunner
+            from projections.runner import ProjectionRunner, all_projections
 
-            self._runner = ProjectionRunner(self.ledger(), self.projections())
+            self._runner = ProjectionRunner(self.ledger(), all_projections(self.policy()))
             self._runner.create_tables()  # cheap when nothing changed; see its docstring
         return self._runner
 
-    def engine(self) -> Engine:
-        if self._runner is not None or self._ledger is not None:
-            return self.runner().engine
-        if self._engine is None:
-            from sqlalchemy import create_engine
-
+    def reader(self) -> Reader:
+        """The read models, current: read as they are when they are (the usual case, and
+        then nothing of the write side is imported), else brought up to date first."""
+        if self._reader is None:
             from ledger.store import require_store
+            from projections import catalog
+            from projections.reader import Reader
 
             require_store(self.settings.store)
-            self._engine = create_engine(self.settings.store.sqlalchemy)
-        return self._engine
-
-    def reader(self) -> Reader:
-        """Plain-SQL access to read models that are current: straight through sqlite3 when
-        a SQLite store's read models are known current (projections/quick.py), else
-        through the engine of :meth:`read_models`."""
-        from projections.quick import open_current
-        from projections.reader import EngineReader
-
-        if self._quick is None and self._ledger is None and self._engine is None:
-            self._quick = open_current(self.settings.store.path, self.policy_tag())
-        if self._quick is not None:
-            return self._quick
-        return EngineReader(self.read_models())
-
-    def policy_tag(self) -> str:
-        """What the timers read model depends on, as the quick path's digest takes it."""
-        config = self.config()
-        return repr((config.reminders, config.escalate_after))
-
-    def read_models(self) -> Engine:
-        """An engine on read models that are current; opens the event store only if they
-        are not (so a read command on a current store stays quick to start)."""
-        if self._ledger is None:
-            from sqlalchemy.exc import SQLAlchemyError
-
-            from ledger.store import EVENTS_TABLE
-            from projections.tracking import current
-
-            try:
-                with self.engine().connect() as conn:
-                    if current(conn, self.projections(), EVENTS_TABLE):
-                        self._vouch(self.engine())
-                        return self.engine()
-            except SQLAlchemyError:
-                pass  # no read models yet, or an older shape: the full path sets them up
-            self._dispose_plain_engine()
-        return self.current().engine
-
-    def current(self) -> ProjectionRunner:
-        """For a read: the read models brought up to date, or, if that fails, as they
-        are, with a warning (a read never fails for the lag of a read model)."""
-        try:
-            return self.fresh()
-        except Exception as e:
-            self._warn_behind(e)
-            return self.runner()
-
-    def settle(self) -> None:
-        """After a write: bring the read models up to date. The write is committed
-        already, so a failure here is a warning, not an error (exit 0): running the
-        command again would record it twice."""
-        try:
-            self.fresh()
-        except Exception as e:
-            self._warn_behind(e)
-
-    def _warn_behind(self, error: Exception) -> None:
-        from cli.logs import logger
-        from cli.render import say
-
-        logger().debug("read_models.behind", exc_info=error)
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-        say(
-            "warning: recorded, but the read models could not be brought up to date "
-            f"({type(error).__name__}: {first}); the next command tries again"
-        )
-
-    def _vouch(self, engine: Engine) -> None:
-        """After the full check, let the next read command on a SQLite store skip it."""
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from projections.quick import code_digest
-        from projections.tracking import fingerprint, vouch
-
-        if self.settings.store.path is None:
-            return  # only a SQLite file is ever read the quick way
-        fingerprints = {p.name: fingerprint(p) for p in self.projections()}
-        try:
-            with engine.begin() as conn:
-                vouch(conn, code_digest(self.policy_tag()), fingerprints)
-        except SQLAlchemyError:
-            pass  # a store opened read-only: the next command checks in full again
-
-    def _dispose_plain_engine(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+            self._reader = Reader(self.settings.store)
+            if catalog.behind(self._reader, self.policy().tag()):
+                self.current()
+                self._reader.release()
+        return self._reader
 
     def fresh(self) -> ProjectionRunner:
         """The read models brought up to date with the ledger, with a bar on long work."""
@@ -216,15 +134,42 @@ class Context:
                 runner.catch_up(progress=advance)
         else:
             runner.catch_up()
-        # create_tables (in runner()) checked every fingerprint: the next read command on
-        # a SQLite store may skip that check, and SQLAlchemy with it.
-        self._vouch(runner.engine)
+        if self._reader is not None:
+            self._reader.release()
         return runner
 
+    def current(self) -> None:
+        """For a read: the read models brought up to date, or, if that fails, read as they
+        are, with a warning (a read never fails for the lag of a read model)."""
+        try:
+            self.fresh()
+        except Exception as e:
+            self._warn_behind(e, written=False)
+
+    def settle(self) -> None:
+        """After a write: bring the read models up to date. The write is committed
+        already, so a failure here is a warning, not an error (exit 0): running the
+        command again would record it twice."""
+        try:
+            self.fresh()
+        except Exception as e:
+            self._warn_behind(e, written=True)
+
+    def _warn_behind(self, error: Exception, *, written: bool) -> None:
+        from cli.logs import logger
+        from cli.render import say
+
+        logger().debug("read_models.behind", exc_info=error)
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+        what = "recorded, but the read models" if written else "the read models"
+        say(
+            f"warning: {what} could not be brought up to date "
+            f"({type(error).__name__}: {first}); the next command tries again"
+        )
+
     def close(self) -> None:
-        if self._quick is not None:
-            self._quick.close()
-        self._dispose_plain_engine()
+        if self._reader is not None:
+            self._reader.close()
         if self._ledger is not None:
             self._ledger.close()
 

@@ -43,30 +43,23 @@ def dashboard(
 ) -> None:
     """Progress: total, done, overdue, due soon and % done, with a light per row."""
     from cli.render import emit
-    from projections.task_list import plan_id_of
+    from projections.queries.dashboard import dashboard as query
+    from projections.queries.tasks import plan_id_of
 
     context = get(ctx)
     at, day = moments(context, as_of, valid_at)
     reader = context.reader()
     plan_id = plan_id_of(reader, plan) if plan else None
     now = context.now()
-    if day is None:
-        # Counted in plain SQL: quick on a current SQLite store, as of T included.
-        from projections.dashboard_counts import counted
-
-        rows = counted(reader, at=at or now, plan_id=plan_id, by=by.value, as_of=at is not None)
-    else:
-        from projections.dashboard import dashboard as query
-
-        rows = query(
-            context.read_models(),
-            now=now,
-            plan_id=plan_id,
-            by=by.value,
-            as_of=at,
-            valid_at=day,
-            tz=context.settings.tz,
-        )
+    rows = query(
+        reader,
+        now=now,
+        plan_id=plan_id,
+        by=by.value,
+        as_of=at,
+        valid_at=day,
+        tz=context.settings.tz,
+    )
     moment = at or now
     document = {
         "as_of": moment.isoformat(),

@@ -90,12 +90,13 @@ def unparsed(
     Set one with `taizhang task set-deadline TASK --to D --reason X`.
     """
     from cli.render import emit
-    from projections.queries import list_tasks, resolve_plan_id
+    from projections.queries.tasks import TaskFilter, list_tasks, plan_id_of
 
     context = get(ctx)
-    engine = context.read_models()
-    plan_id = resolve_plan_id(engine, plan) if plan else None
-    views = list_tasks(engine, now=context.now(), plan_id=plan_id, deadline_kinds=["unparsed"])
+    reader = context.reader()
+    plan_id = plan_id_of(reader, plan) if plan else None
+    where = TaskFilter(plan_id=plan_id, deadline_kinds=["unparsed"])
+    views = list_tasks(reader, now=context.now(), where=where)
     documents = [v.to_json() for v in views if v.standing.due is None]
     emit(
         context.settings.fmt,

@@ -2,7 +2,7 @@
 
 Typer's own Rich help imports `typer.rich_utils`, which loads Rich's Markdown (and with it
 markdown-it) and Rich's traceback module (and pygments) before drawing anything: about
-100 ms of a ~350 ms `taizhang --help`. A group's help needs neither: usage, its help text,
+a third of `taizhang --help` (BENCHMARKS.md). A group's help needs neither: usage, its help text,
 an options panel and a commands panel, drawn here in the same style. Commands keep
 Typer's help (their options are many and use its markup).
 """

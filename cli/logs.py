@@ -8,7 +8,6 @@ with the frames' local variables; fields that hold secrets are hidden first.
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import MutableMapping
 from typing import Any, TextIO, cast
@@ -50,6 +49,8 @@ def hide_secrets(
 
 def logger() -> Any:
     """The structlog logger, set up on first use."""
+    import logging
+
     import structlog
 
     if not _state["configured"]:

@@ -5,19 +5,14 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-from cli.context import get
+from cli.context import Context, get
 from cli.help import group
 from cli.logs import logger
 from cli.options import AsOfOpt, ValidAtOpt, moments
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
-    from cli.context import Context
 
 app = group("Work plans and their breakdown tables.")
 
@@ -54,32 +49,14 @@ def import_table(
     ] = False,
 ) -> None:
     """Record a breakdown table in the ledger: all rows or none."""
-    from cli.values import check_year, parse_day
-    from ledger.application import PlanMeta
     from ledger.errors import InvalidInput
     from ledger.importing.table import read_table
 
     context = get(ctx)
     if not table.is_file():
         raise InvalidInput(f"no table at {table}")
-    day = parse_day(issued_on, "--issued-on") if issued_on else None
-    plan_year = check_year(year) or (day.year if day else None)
-    if plan_year is None:
-        raise InvalidInput("give the plan's --year or --issued-on")
-    if not title.strip() or not issuer.strip():
-        raise InvalidInput("give the plan's --title and --issuer")
-    context.zone  # noqa: B018 - an unknown --tz is refused before anything is read
-    # The whole table is read and checked before the store is even opened.
-    rows = read_table(table, sheet=sheet)
-    meta = PlanMeta(
-        title=title.strip(),
-        issuer=issuer.strip(),
-        year=plan_year,
-        doc_no=doc_no.strip(),
-        issued_on=day,
-        tz=context.settings.tz,
-        ref=ref,
-    )
+    meta = _meta(context, title, issuer, doc_no, year, issued_on, ref)
+    rows = read_table(table, sheet=sheet)  # all of it checked before the store is opened
     digest = hashlib.sha256(table.read_bytes()).hexdigest()
     report = context.ledger().import_table(
         rows,
@@ -102,6 +79,38 @@ def import_table(
         )
         context.settle()
     _show_report(context.settings.fmt, report, len(rows))
+
+
+def _meta(
+    context: Context,
+    title: str,
+    issuer: str,
+    doc_no: str,
+    year: int | None,
+    issued_on: str | None,
+    ref: str | None,
+) -> Any:
+    """The plan's facts as the options give them, each checked."""
+    from cli.values import check_year, parse_day
+    from ledger.application import PlanMeta
+    from ledger.errors import InvalidInput
+
+    day = parse_day(issued_on, "--issued-on") if issued_on else None
+    plan_year = check_year(year) or (day.year if day else None)
+    if plan_year is None:
+        raise InvalidInput("give the plan's --year or --issued-on")
+    if not title.strip() or not issuer.strip():
+        raise InvalidInput("give the plan's --title and --issuer")
+    context.zone  # noqa: B018 - an unknown --tz is refused before anything is read
+    return PlanMeta(
+        title=title.strip(),
+        issuer=issuer.strip(),
+        year=plan_year,
+        doc_no=doc_no.strip(),
+        issued_on=day,
+        tz=context.settings.tz,
+        ref=ref,
+    )
 
 
 def _show_report(fmt: str, report: Any, rows: int) -> None:
@@ -140,24 +149,12 @@ def _show_report(fmt: str, report: Any, rows: int) -> None:
 def list_plans(ctx: typer.Context, as_of: AsOfOpt = None) -> None:
     """Every plan in the ledger (or in it at --as-of, as it stood then)."""
     from cli.render import emit
+    from projections.queries.plans import list_plans
 
     context = get(ctx)
     at, _ = moments(context, as_of, None)
-    rows = _plans(context, at)
+    rows = list_plans(context.reader(), as_of=at)
     emit(context.settings.fmt, rows, PLAN_COLUMNS, title="plans")
-
-
-def _plans(
-    context: Context, at: datetime | None, plan_id: str | None = None
-) -> list[dict[str, Any]]:
-    """The plans now (from the read model), or as they stood at ``at`` (from the store)."""
-    if at is None:
-        from projections.task_list import current_plans
-
-        return current_plans(context.reader())
-    from projections.queries import plans_as_of
-
-    return plans_as_of(context.ledger(), context.read_models(), at, plan_id)
 
 
 @app.command("show")
@@ -170,19 +167,22 @@ def show(
     """One plan: its facts and how its tasks stand (now, --as-of, --valid-at)."""
     from cli.render import emit
     from ledger.errors import NotFound
-    from projections.queries import list_tasks, resolve_plan_id
+    from projections.queries.plans import list_plans
+    from projections.queries.tasks import TaskFilter, list_tasks, plan_id_of
 
     context = get(ctx)
     at, day = moments(context, as_of, valid_at)
-    engine = context.read_models()
-    plan_id = resolve_plan_id(engine, plan)
-    found = next((p for p in _plans(context, at, plan_id) if p["id"] == plan_id), None)
-    if found is None:
+    reader = context.reader()
+    plan_id = plan_id_of(reader, plan)
+    found = list_plans(reader, as_of=at, plan_id=plan_id)
+    if not found:
         raise NotFound(f"plan {plan} was not yet in the ledger at {as_of}")
-    views = list_tasks(engine, now=context.now(), plan_id=plan_id, as_of=at, valid_at=day)
-    found["status"] = dict(Counter(v.standing.status for v in views))
-    rows = [{"field": k, "value": v} for k, v in found.items()]
-    emit(context.settings.fmt, rows, [("field", "field"), ("value", "value")], document=found)
+    views = list_tasks(
+        reader, now=context.now(), where=TaskFilter(plan_id=plan_id), as_of=at, valid_at=day
+    )
+    document = {**found[0], "status": dict(Counter(v.standing.status for v in views))}
+    rows = [{"field": k, "value": v} for k, v in document.items()]
+    emit(context.settings.fmt, rows, [("field", "field"), ("value", "value")], document=document)
 
 
 EXPORT_HEADERS = [
@@ -211,20 +211,19 @@ def export(
     """Write the breakdown table back out, with each task's status (now, --as-of,
     --valid-at)."""
     from cli.render import say
+    from cli.sheets import write_csv, write_xlsx
     from ledger.errors import InvalidInput
-    from projections.queries import list_tasks, resolve_plan_id
+    from projections.queries.tasks import TaskFilter, list_tasks, plan_id_of
 
     context = get(ctx)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise InvalidInput(f"-o {out}: use a .xlsx or .csv file name")
     at, day = moments(context, as_of, valid_at)
-    engine = context.read_models()
-    plan_id = resolve_plan_id(engine, plan)
-    views = list_tasks(engine, now=context.now(), plan_id=plan_id, as_of=at, valid_at=day)
+    reader = context.reader()
+    where = TaskFilter(plan_id=plan_id_of(reader, plan))
+    views = list_tasks(reader, now=context.now(), where=where, as_of=at, valid_at=day)
     records = [[_export_cell(v.to_json().get(f)) for f, _ in EXPORT_HEADERS] for v in views]
     headers = [h for _, h in EXPORT_HEADERS]
-    from cli.sheets import write_csv, write_xlsx
-
     (write_csv if out.suffix.lower() == ".csv" else write_xlsx)(out, headers, records)
     say(f"wrote {len(records)} tasks to {out}")
 

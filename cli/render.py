@@ -116,8 +116,8 @@ def emit_table(
     """A table in Rich's heavy-head box, its columns fitted to the terminal.
 
     Laid out here, and handed to Rich as segments: Rich's Table renders each cell through
-    its whole pipeline (padding, measuring, wrapping, cropping), 0.2-0.4 s for a unit's
-    few hundred tasks, more than the rest of the command. Cells are text, never markup.
+    its whole pipeline (padding, measuring, wrapping, cropping), which for a unit's few
+    hundred tasks took longer than the rest of the command. Cells are text, never markup.
     """
     from rich.box import HEAVY_HEAD as BOX
     from rich.cells import cell_len, set_cell_size

@@ -1,17 +1,13 @@
-"""`taizhang task …`: list and show tasks; report, complete and supervise them."""
+"""`taizhang task …`: the task list and one task in full (the changes: cli/task_writes.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from cli.context import Context, get
 from cli.help import group
-from cli.logs import logger
-
-if TYPE_CHECKING:
-    from projections.reader import Reader
 from cli.options import AsOfOpt, ValidAtOpt, moments
 
 app = group("Tasks: list, show, report progress, complete, supervise.")
@@ -24,17 +20,6 @@ TASK_COLUMNS = [
     ("due_local", "due"),
     ("status", "status"),
     ("progress_text", "progress"),
-]
-
-UnitOpt = Annotated[str, typer.Option("--unit", help="The reporting unit (must be on the task).")]
-OnOpt = Annotated[
-    str | None, typer.Option("--on", help="When it happened (YYYY-MM-DD; default today).")
-]
-PeriodOpt = Annotated[
-    str | None, typer.Option("--period", help="Occurrence of a recurring task (2017-Q3, 2017-05).")
-]
-EvidenceOpt = Annotated[
-    list[str] | None, typer.Option("--evidence", help="Evidence link (repeatable).")
 ]
 
 
@@ -77,8 +62,8 @@ def list_tasks(
     from cli.render import emit
     from cli.values import parse_duration
     from ledger.errors import InvalidInput
-    from projections.task_list import list_current, plan_id_of
-    from projections.views import STATUSES
+    from projections.queries.tasks import TaskFilter, check_unit, list_tasks, plan_id_of
+    from projections.queries.views import STATUSES
 
     context = get(ctx)
     statuses = list(status or [])
@@ -87,47 +72,17 @@ def list_tasks(
         raise InvalidInput(f"--status {bad[0]!r}: use one of {', '.join(STATUSES)}")
     window = parse_duration(due_within, "--due-within") if due_within else None
     at, day = moments(context, as_of, valid_at)
-    # The tasks as they stand now take plain SQL, quick on a current SQLite store (no
-    # SQLAlchemy); the past takes the versions read model.
     reader = context.reader()
     plan_id = plan_id_of(reader, plan) if plan else None
     if unit is not None:
-        _guard_unit(reader, unit)
-    now = context.now()
-    if at is None and day is None:
-        views = list_current(
-            reader, now=now, plan_id=plan_id, unit=unit, statuses=statuses, within=window
-        )
-    else:
-        from projections.queries import list_tasks as query
-
-        views = query(
-            context.read_models(),
-            now=now,
-            plan_id=plan_id,
-            unit=unit,
-            statuses=statuses,
-            due_within=window,
-            as_of=at,
-            valid_at=day,
-            tz=context.settings.tz,
-        )
+        check_unit(reader, unit)
+    where = TaskFilter(plan_id=plan_id, unit=unit, statuses=statuses, within=window)
+    views = list_tasks(
+        reader, now=context.now(), where=where, as_of=at, valid_at=day, tz=context.settings.tz
+    )
     documents = [v.to_json() for v in views]
     rows = [_table_row(context, d) for d in documents]
     emit(context.settings.fmt, rows, TASK_COLUMNS, title="tasks", document=documents)
-
-
-def _guard_unit(reader: Reader, unit: str) -> None:
-    """An unknown unit is an error with suggestions, not an empty list."""
-    import difflib
-
-    from ledger.errors import InvalidInput
-    from projections.task_list import has_unit, unit_names
-
-    if not has_unit(reader, unit):
-        close = difflib.get_close_matches(unit, sorted(unit_names(reader)), n=3, cutoff=0.5)
-        hint = f"; did you mean {'、'.join(close)}?" if close else ""
-        raise InvalidInput(f"no task names the unit {unit!r}{hint}")
 
 
 @app.command("show")
@@ -139,13 +94,13 @@ def show(
 ) -> None:
     """One task: its state and its full history (who, when it happened, when recorded)."""
     from cli.render import emit
-    from projections.task_history import task_document
+    from projections.queries.tasks import task_document, task_id_of
 
     context = get(ctx)
-    ledger = context.ledger()
+    reader = context.reader()
     at, day = moments(context, as_of, valid_at)
     document = task_document(
-        ledger, ledger.resolve_task(task), now=context.now(), as_of=at, valid_at=day
+        reader, task_id_of(reader, task), now=context.now(), as_of=at, valid_at=day
     )
     if context.settings.fmt == "json":
         emit("json", [], [], document=document)
@@ -210,212 +165,3 @@ def _details(entry: dict[str, Any], width: int = 48) -> str:
         text = "、".join(map(str, value)) if isinstance(value, list) else str(value)
         parts.append(f"{key}={text if len(text) <= width else text[: width - 1] + '…'}")
     return "; ".join(parts)
-
-
-def _day(value: str | None) -> Any:
-    from cli.values import parse_day
-
-    return parse_day(value, "--on") if value else None
-
-
-def _done(context: Context, verb: str, task: Any) -> None:
-    from cli.render import emit_json, say
-
-    logger().info(
-        "task.changed",
-        task=str(task.id),
-        code=task.code,
-        version=task.version,
-        change=verb,
-        actor=context.settings.actor,
-    )
-    context.settle()
-    if context.settings.fmt == "json":
-        emit_json({"id": str(task.id), "code": task.code, "version": task.version, "event": verb})
-    else:
-        say(f"task {task.code}: {verb} (version {task.version})")
-
-
-@app.command("report")
-def report(
-    ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    unit: UnitOpt,
-    note: Annotated[str, typer.Option(help="What was done.")] = "",
-    evidence: EvidenceOpt = None,
-    count: Annotated[
-        float | None, typer.Option("--count", help="Quantity toward the target.")
-    ] = None,
-    on: OnOpt = None,
-    period: PeriodOpt = None,
-) -> None:
-    """Report progress on a task, with evidence."""
-    context = get(ctx)
-    ledger = context.ledger()
-    result = ledger.report_progress(
-        ledger.resolve_task(task),
-        unit=unit,
-        occurred_on=_day(on),
-        note=note,
-        evidence=evidence or [],
-        quantity=count,
-        period=period,
-        actor=context.settings.actor,
-    )
-    _done(context, "progress reported", result)
-
-
-@app.command("complete")
-def complete(
-    ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    unit: UnitOpt,
-    evidence: EvidenceOpt = None,
-    on: OnOpt = None,
-    period: PeriodOpt = None,
-) -> None:
-    """Record that a task (or one period of it) is done."""
-    context = get(ctx)
-    ledger = context.ledger()
-    result = ledger.complete(
-        ledger.resolve_task(task),
-        unit=unit,
-        occurred_on=_day(on),
-        evidence=evidence or [],
-        period=period,
-        actor=context.settings.actor,
-    )
-    _done(context, "completed", result)
-
-
-ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (recorded).")]
-ApproverOpt = Annotated[str, typer.Option("--approved-by", help="Who approved it.")]
-
-
-@app.command("reopen")
-def reopen(
-    ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    reason: ReasonOpt,
-    period: PeriodOpt = None,
-) -> None:
-    """Reject a completion: the task (or one period) is open again."""
-    context = get(ctx)
-    ledger = context.ledger()
-    result = ledger.reopen(
-        ledger.resolve_task(task), reason=reason, period=period, actor=context.settings.actor
-    )
-    _done(context, "reopened", result)
-
-
-@app.command("extend")
-def extend(
-    ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    to: Annotated[str, typer.Option("--to", help="New deadline (a day means its end).")],
-    reason: ReasonOpt,
-    approved_by: ApproverOpt,
-) -> None:
-    """Extend a task's deadline."""
-    from cli.values import parse_instant
-
-    context = get(ctx)
-    ledger = context.ledger()
-    new_due = parse_instant(to, "--to", context.zone, end_of_day=True)
-    result = ledger.extend_deadline(
-        ledger.resolve_task(task),
-        to=new_due,
-        reason=reason,
-        approved_by=approved_by,
-        actor=context.settings.actor,
-    )
-    _done(context, f"deadline extended to {new_due.isoformat()}", result)
-
-
-@app.command("set-deadline")
-def set_deadline(
-    ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    to: Annotated[str, typer.Option("--to", help="The due time (a day means its end).")],
-    reason: ReasonOpt,
-) -> None:
-    """Set a due time by hand (for deadline words the parser could not read)."""
-    from cli.values import parse_instant
-
-    context = get(ctx)
-    ledger = context.ledger()
-    due = parse_instant(to, "--to", context.zone, end_of_day=True)
-    result = ledger.set_deadline(
-        ledger.resolve_task(task), to=due, reason=reason, actor=context.settings.actor
-    )
-    _done(context, f"deadline set to {due.isoformat()}", result)
-
-
-@app.command("start")
-def start(
-    ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    at: Annotated[
-        str | None,
-        typer.Option("--at", help="When the trigger happened (a day, or a day and time)."),
-    ] = None,
-    on: Annotated[str | None, typer.Option("--on", help="The day it happened (as --at).")] = None,
-) -> None:
-    """Start a relative deadline ("信息形成之日起5个工作日内", "48小时内") from when its
-    trigger happened: hours count from the instant, days from its day."""
-    from cli.values import parse_instant
-    from ledger.errors import InvalidInput
-
-    context = get(ctx)
-    given = at or on
-    if given is None or (at and on):
-        raise InvalidInput("give when the trigger happened: --at DAY or --at DAYTHH:MM")
-    moment = parse_instant(given, "--at" if at else "--on", context.zone)
-    ledger = context.ledger()
-    result = ledger.start_deadline(
-        ledger.resolve_task(task), at=moment, actor=context.settings.actor
-    )
-    due = result.due.isoformat() if result.due else "?"
-    _done(context, f"deadline counted from {moment.isoformat()}: due {due}", result)
-
-
-@app.command("reassign")
-def reassign(
-    ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    lead: Annotated[str, typer.Option("--lead", help="Lead unit(s), comma separated.")],
-    reason: ReasonOpt,
-    co: Annotated[str, typer.Option("--co", help="Cooperating units, comma separated.")] = "",
-) -> None:
-    """Give a task to other units."""
-    from cli.values import split_units
-
-    context = get(ctx)
-    ledger = context.ledger()
-    result = ledger.reassign(
-        ledger.resolve_task(task),
-        lead_units=split_units(lead),
-        co_units=split_units(co),
-        reason=reason,
-        actor=context.settings.actor,
-    )
-    _done(context, "reassigned", result)
-
-
-@app.command("waive")
-def waive(
-    ctx: typer.Context,
-    task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    reason: ReasonOpt,
-    approved_by: ApproverOpt,
-) -> None:
-    """Waive a task: it no longer needs doing."""
-    context = get(ctx)
-    ledger = context.ledger()
-    result = ledger.waive(
-        ledger.resolve_task(task),
-        reason=reason,
-        approved_by=approved_by,
-        actor=context.settings.actor,
-    )
-    _done(context, "waived", result)

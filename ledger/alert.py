@@ -12,6 +12,7 @@ or given up.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -69,37 +70,21 @@ class Alert(Aggregate):
         self.failures: dict[str, int] = {}  # "channel address" -> failed attempts so far
 
     @classmethod
-    def raise_(
-        cls,
-        *,
-        task_id: UUID,
-        plan_id: UUID,
-        occurrence: str,
-        kind: str,
-        due: datetime,
-        fires_at: datetime,
-        offset: str,
-        recipients: list[list[str]] | None = None,
-        actor: str,
-        now: datetime,
-    ) -> Alert:
-        """``now`` (the event's timestamp) is when it was raised; late when after fires_at."""
-        if kind not in KINDS:
-            raise ValueError(f"unknown alert kind {kind!r}")
-        return cls._create(
-            cls.Raised,
-            id=alert_id(task_id, occurrence, kind, offset, due),
-            timestamp=now,
-            task_id=task_id,
-            plan_id=plan_id,
-            occurrence=occurrence,
-            kind=kind,
-            due=due,
-            fires_at=fires_at,
-            offset=offset,
-            recipients=list(recipients or []),
-            actor=actor,
+    def raise_(cls, *, actor: str, now: datetime, **due: Any) -> Alert:
+        """Raise the alert a timer that fell due names (``task_id``, ``plan_id``,
+        ``occurrence``, ``kind``, ``offset``, ``due``, ``fires_at``, ``recipients``);
+        ``now`` (the event's timestamp) is when it was raised, late when after fires_at."""
+        if due["kind"] not in KINDS:
+            raise ValueError(f"unknown alert kind {due['kind']!r}")
+        return cls._decided(cls.Raised, actor=actor, now=now, **due)
+
+    @classmethod
+    def _decided(cls, event: Any, *, now: datetime, **fields: Any) -> Alert:
+        key = alert_id(
+            fields["task_id"], fields["occurrence"], fields["kind"], fields["offset"], fields["due"]
         )
+        fields["recipients"] = list(fields.get("recipients") or [])
+        return cls._create(event, id=key, timestamp=now, **fields)
 
     class Skipped(Aggregate.Created):
         """A due-soon reminder whose due time had passed when it fell to be raised: not
@@ -117,37 +102,13 @@ class Alert(Aggregate):
         reason: str
 
     @classmethod
-    def skip(
-        cls,
-        *,
-        task_id: UUID,
-        plan_id: UUID,
-        occurrence: str,
-        kind: str,
-        due: datetime,
-        fires_at: datetime,
-        offset: str,
-        recipients: list[list[str]] | None = None,
-        actor: str,
-        now: datetime,
-    ) -> Alert:
-        if kind != "due_soon" or now <= due:
+    def skip(cls, *, actor: str, now: datetime, **due: Any) -> Alert:
+        """Record as skipped the reminder a timer names, its due time passed by ``now``."""
+        if due["kind"] != "due_soon" or now <= due["due"]:
             raise ValueError("only a reminder whose due time has passed is skipped")
-        return cls._create(
-            cls.Skipped,
-            id=alert_id(task_id, occurrence, kind, offset, due),
-            timestamp=now,
-            task_id=task_id,
-            plan_id=plan_id,
-            occurrence=occurrence,
-            kind=kind,
-            due=due,
-            fires_at=fires_at,
-            offset=offset,
-            recipients=[],
-            actor=actor,
-            reason="the due time had passed when the reminder fell to be raised",
-        )
+        reason = "the due time had passed when the reminder fell to be raised"
+        fields = {**due, "recipients": []}
+        return cls._decided(cls.Skipped, actor=actor, now=now, reason=reason, **fields)
 
     class Delivered(Aggregate.Event):
         """The alert reached ``address`` over ``channel`` (at least once)."""

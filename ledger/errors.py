@@ -1,7 +1,9 @@
 """The one small hierarchy of errors the ledger raises.
 
-Every message is written for the person at the terminal: it names the plan, task,
-row or field, and says what to do next. The CLI prints it and exits 1.
+Every message is written for the person at the terminal: it names the plan, task, row or
+field in the words of the domain, and says what to do next. ``field`` says which value a
+refusal is about ("reason", "approver", …), so the command line can say which option
+gives it. The CLI prints the message and exits 1.
 """
 
 from __future__ import annotations
@@ -9,6 +11,10 @@ from __future__ import annotations
 
 class LedgerError(Exception):
     """Base class: a command was refused and nothing was written."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotFound(LedgerError):

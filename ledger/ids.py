@@ -34,6 +34,32 @@ def ref_index_id(ref: str) -> UUID:
     return uuid5(NAMESPACE, f"plan-ref|{ref.lower()}")
 
 
+def parse_plan_ref(text: str) -> UUID | str:
+    """A plan reference as typed: a plan id, or a short reference such as dalian-2017."""
+    raw = text.strip()
+    try:
+        return UUID(raw)
+    except ValueError:
+        return raw
+
+
+def parse_task_ref(text: str) -> UUID | tuple[str, str]:
+    """A task reference as typed: a task id, or (plan reference, code) from PLANREF/CODE."""
+    from ledger.errors import InvalidInput
+
+    raw = text.strip()
+    if "/" in raw:
+        plan, code = raw.split("/", 1)
+        if plan and code:
+            return plan, code
+    else:
+        try:
+            return UUID(raw)
+        except ValueError:
+            pass
+    raise InvalidInput(f"task {text[:60]!r}: give a task id or PLANREF/CODE (e.g. dalian-2017/7)")
+
+
 _REF_OK = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # Administrative suffixes dropped before a place name becomes a reference.
 _ISSUER_SUFFIXES = re.compile(

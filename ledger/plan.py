@@ -65,12 +65,13 @@ class Plan(Aggregate):
         now: datetime,
     ) -> Plan:
         if not title.strip():
-            raise InvalidInput("a plan needs a title (--title)")
+            raise InvalidInput("a plan needs a title", field="title")
         if not issuer.strip():
-            raise InvalidInput("a plan needs an issuer (--issuer)")
+            raise InvalidInput("a plan needs an issuer", field="issuer")
         if issued_on is not None and issued_on.year not in (year, year - 1, year + 1):
             raise InvalidInput(
-                f"--issued-on {issued_on.isoformat()} does not fit the plan year {year}"
+                f"the issue date {issued_on.isoformat()} does not fit the plan year {year}",
+                field="issued_on",
             )
         return cls._create(
             cls.Registered,

@@ -1,16 +1,18 @@
-"""A task's standing at a moment: its status and its traffic light.
+"""A task's standing at a moment: its status and its traffic light. The one home of the rules.
 
-Pure: everything it needs is passed in, "now" included, so the same facts always give
-the same answer and a dashboard can be asked about any moment.
+Pure: everything it needs is passed in, "now" included, so the same facts always give the
+same answer and a dashboard can be asked about any moment.
 
 Statuses (the CLI contract): ``open``, ``in_progress``, ``done``, ``done_late``,
 ``overdue``, ``waived``, ``no_deadline``. Lights: ``green`` on track, ``yellow`` due
 within the warning window or behind the pace its target needs, ``red`` overdue.
 Recurring tasks are judged by their earliest occurrence not yet completed.
 
-The rules are split so a read model can store what does not depend on "now" (the
-operative due time, lateness) and a query can finish the judgement in SQL; see
-:func:`operative_due` and :func:`status_at`.
+The rules come in two steps. What does not depend on "now" is decided once and stored by
+the read models: the :func:`phase` (waived, done, done late, or still to do) and the
+operative due time (:func:`operative_due`). What depends on "now" is :func:`status_at`,
+and the same rule over the stored columns is :data:`COUNTS`, the SQL the dashboard counts
+with; a property test holds the two to the same answers.
 """
 
 from __future__ import annotations
@@ -18,13 +20,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 WARNING_WINDOW = timedelta(days=3)
 
+Phase = Literal["waived", "done", "done_late", "todo"]
 Occurrences = Sequence[tuple[str, datetime]]  # (period key, due instant), in order
 D = TypeVar("D")  # a due time: a datetime, or epoch seconds
+
+# The dashboard's counts, over stored columns ``phase`` and ``next_due`` (epoch seconds;
+# the operative due of a task still to do) of the table or alias ``{t}``, judged at
+# ``:at``, due soon up to ``:soon``: the rule of status_at, in SQL.
+COUNTS = {
+    "done": "{t}.phase IN ('done', 'done_late')",
+    "overdue": "{t}.phase = 'todo' AND {t}.next_due < :at",
+    "due_soon": "{t}.phase = 'todo' AND {t}.next_due BETWEEN :at AND :soon",
+    "waived": "{t}.phase = 'waived'",
+}
 
 
 @dataclass(frozen=True)
@@ -75,25 +88,29 @@ def completed_late(completed_on: date | None, due: datetime | None, tz: str) -> 
     return completed_on > due.astimezone(ZoneInfo(tz)).date()
 
 
-def status_at(
-    *,
-    waived: bool,
-    completed: bool,
-    late: bool,
-    next_due: datetime | None,
-    reports: int,
-    now: datetime,
-) -> str:
-    """The status from stored facts and "now" (the same rules the SQL dashboard applies)."""
+def phase(*, waived: bool, completed: bool, late: bool) -> Phase:
+    """Where a task stands whatever the moment: waived, done (on time or late), or to do."""
     if waived:
         return "waived"
     if completed:
         return "done_late" if late else "done"
+    return "todo"
+
+
+def status_at(*, phase: Phase, next_due: datetime | None, reports: int, now: datetime) -> str:
+    """The status from the stored phase and operative due, at ``now``."""
+    if phase != "todo":
+        return phase
     if next_due is None:
         return "in_progress" if reports else "no_deadline"
     if now > next_due:
         return "overdue"
     return "in_progress" if reports else "open"
+
+
+def due_soon(status: str, next_due: datetime | None, now: datetime, warn: timedelta) -> bool:
+    """Still to do and due within the warning window (as ``COUNTS["due_soon"]``)."""
+    return status in ("open", "in_progress") and next_due is not None and next_due - now <= warn
 
 
 def _behind_pace(facts: Facts, now: datetime) -> bool:
@@ -115,10 +132,9 @@ def assess(facts: Facts, now: datetime, warn: timedelta = WARNING_WINDOW) -> Sta
         if completed
         else operative_due(facts.due, facts.occurrences, facts.completed_periods)
     )
+    late = completed_late(facts.completed_on, facts.due, facts.tz)
     status = status_at(
-        waived=facts.waived,
-        completed=completed,
-        late=completed_late(facts.completed_on, facts.due, facts.tz),
+        phase=phase(waived=facts.waived, completed=completed, late=late),
         next_due=next_due,
         reports=facts.reports,
         now=now,
@@ -127,7 +143,7 @@ def assess(facts: Facts, now: datetime, warn: timedelta = WARNING_WINDOW) -> Sta
         assert next_due is not None
         days = (now - next_due).days + 1
         return Standing(status, "red", next_due, days_overdue=days, period=period)
-    soon = status in ("open", "in_progress") and next_due is not None and next_due - now <= warn
+    soon = due_soon(status, next_due, now, warn)
     light = "yellow" if soon or (not completed and _behind_pace(facts, now)) else "green"
     if facts.waived or completed:
         light = "green"

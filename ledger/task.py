@@ -1,8 +1,8 @@
 """The Task aggregate: one line of a plan's breakdown table and everything done about it.
 
-Each command guards its rules, then triggers one event. Every event carries the actor
-and the instant the ledger recorded it (``timestamp``, transaction time); reports and
-completions also carry the day the work happened (``occurred_on``, valid time).
+Each command guards its rules (ledger/task_rules.py), then triggers one event. Every event
+carries the actor and the instant the ledger recorded it (``timestamp``, transaction
+time); reports and completions also the day the work happened (``occurred_on``).
 """
 
 from __future__ import annotations
@@ -12,34 +12,22 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, event
 
+from ledger import task_rules as rules
 from ledger.errors import InvalidInput, RuleViolation
+from ledger.task_rules import UnitNotOnTask
+
+__all__ = ["AMENDABLE", "Task", "UnitNotOnTask"]
 
 # Fields a corrected table may change; each change is recorded as a Task.Amended event.
 AMENDABLE = ("section", "content", "lead_units", "co_units", "deadline_text", "deadline", "row")
 
 
-class UnitNotOnTask(InvalidInput):
-    """The unit named in a command is neither lead nor cooperating unit of the task."""
-
-
 class Task(Aggregate):
     """A task of a plan, identified by its plan and code."""
 
-    class Defined(Aggregate.Created):
-        plan_id: UUID
-        code: str
-        section: str
-        content: str
-        lead_units: list[str]
-        co_units: list[str]
-        deadline_text: str
-        deadline: dict[str, Any] | None
-        row: int
-        tz: str
-        actor: str
-
+    @event("Defined")
     def __init__(
         self,
         plan_id: UUID,
@@ -54,23 +42,16 @@ class Task(Aggregate):
         tz: str,
         actor: str,
     ) -> None:
-        self.plan_id = plan_id
-        self.code = code
-        self.section = section
-        self.content = content
-        self.lead_units = list(lead_units)
-        self.co_units = list(co_units)
-        self.deadline_text = deadline_text
-        self.deadline = deadline
-        self.row = row
-        self.tz = tz
+        self.plan_id, self.code, self.row, self.tz = plan_id, code, row, tz
+        self.section, self.content = section, content
+        self.lead_units, self.co_units = list(lead_units), list(co_units)
+        self.deadline_text, self.deadline = deadline_text, deadline
         self.created_by = actor
         self.due_override: datetime | None = None  # set or extended by a supervisor
         self.started_on: date | None = None  # when a relative deadline's trigger happened
         self.started_at: datetime | None = None  # the instant, where it was recorded
-        self.started_due: datetime | None = None
-        self.reports = 0
-        self.quantity_done = 0.0
+        self.started_due: datetime | None = None  # the due time counted from it
+        self.reports, self.quantity_done = 0, 0.0
         self.last_report_on: date | None = None
         self.completed_on: date | None = None
         self.completed_by: str | None = None
@@ -78,43 +59,15 @@ class Task(Aggregate):
         self.waived = False
 
     @classmethod
-    def define(
-        cls,
-        *,
-        id: UUID,
-        plan_id: UUID,
-        code: str,
-        section: str,
-        content: str,
-        lead_units: list[str],
-        co_units: list[str],
-        deadline_text: str,
-        deadline: dict[str, Any] | None,
-        row: int,
-        tz: str,
-        actor: str,
-        now: datetime,
-    ) -> Task:
-        if not content.strip():
-            raise InvalidInput(f"task {code}: the content is empty")
-        if not lead_units:
-            raise InvalidInput(f"task {code}: no lead unit (牵头单位)")
-        return cls._create(
-            cls.Defined,
-            id=id,
-            timestamp=now,
-            plan_id=plan_id,
-            code=code,
-            section=section,
-            content=content,
-            lead_units=list(lead_units),
-            co_units=[u for u in co_units if u not in lead_units],
-            deadline_text=deadline_text,
-            deadline=deadline,
-            row=row,
-            tz=tz,
-            actor=actor,
-        )
+    def define(cls, *, id: UUID, now: datetime, **fields: Any) -> Task:
+        """A new task with the fields of ``Task.Defined``, recorded at ``now``."""
+        if not fields["content"].strip():
+            raise InvalidInput(f"task {fields['code']}: the content is empty", field="content")
+        if not fields["lead_units"]:
+            raise InvalidInput(f"task {fields['code']}: no lead unit (牵头单位)", field="lead")
+        fields["co_units"] = [u for u in fields["co_units"] if u not in fields["lead_units"]]
+        defined = cls.Defined  # type: ignore[attr-defined]  # made by @event("Defined")
+        return cls._create(defined, id=id, timestamp=now, **fields)
 
     # -- derived state -------------------------------------------------------------
 
@@ -132,6 +85,23 @@ class Task(Aggregate):
         if not self.deadline:
             return []
         return [o["period"] for o in self.deadline.get("occurrences", [])]
+
+    @property
+    def due(self) -> datetime | None:
+        """The due instant in force: a supervisor's, else the counted one, else the parsed."""
+        if self.due_override is not None:
+            return self.due_override
+        if self.started_due is not None:
+            return self.started_due
+        if self.deadline and self.deadline.get("due"):
+            return datetime.fromisoformat(self.deadline["due"])
+        return None
+
+    @property
+    def needs_trigger(self) -> bool:
+        """A relative deadline ("信息形成之日起5个工作日内") whose clock has not started."""
+        spec = self.deadline or {}
+        return bool(spec.get("trigger")) and not spec.get("due") and self.started_on is None
 
     # -- amendments from a corrected table -----------------------------------------
 
@@ -183,24 +153,25 @@ class Task(Aggregate):
         actor: str,
         now: datetime,
     ) -> None:
-        self._guard_open("report progress on")
-        self._guard_unit(unit)
-        self._guard_day(occurred_on, now)
-        self._guard_period(period)
+        rules.guard_open(self, "report progress on")
+        rules.guard_unit(self, unit)
+        rules.guard_day(self, occurred_on, now)
+        rules.guard_period(self, period)
         if quantity is not None and quantity < 0:
-            raise InvalidInput(f"task {self.code}: --count must not be negative")
+            raise InvalidInput(f"task {self.code}: a count must not be negative", field="count")
         if not (note.strip() or evidence or quantity):
-            raise InvalidInput(f"task {self.code}: a report needs a note, evidence or a count")
+            raise InvalidInput(
+                f"task {self.code}: a report needs a note, evidence or a count", field="note"
+            )
+        evidence = list(evidence or [])
+        report = {"unit": unit, "note": note, "evidence": evidence, "quantity": quantity}
         self.trigger_event(
             self.ProgressReported,
             timestamp=now,
-            unit=unit,
             occurred_on=occurred_on,
-            note=note,
-            evidence=list(evidence or []),
-            quantity=quantity,
             period=period,
             actor=actor,
+            **report,
         )
 
     class Completed(Aggregate.Event):
@@ -211,14 +182,12 @@ class Task(Aggregate):
         actor: str
 
         def apply(self, task: Task) -> None:
-            if self.period is None:
-                task.completed_on = self.occurred_on
-                task.completed_by = self.unit
-                return
-            task.completed_periods.append(self.period)
-            if set(task.periods) <= set(task.completed_periods):
-                task.completed_on = self.occurred_on
-                task.completed_by = self.unit
+            if self.period is not None:
+                task.completed_periods.append(self.period)
+                if not set(task.periods) <= set(task.completed_periods):
+                    return
+            task.completed_on = self.occurred_on
+            task.completed_by = self.unit
 
     def complete(
         self,
@@ -232,10 +201,10 @@ class Task(Aggregate):
     ) -> None:
         if self.is_done:
             raise RuleViolation(f"task {self.code} is already completed; reopen it first")
-        self._guard_open("complete")
-        self._guard_unit(unit)
-        self._guard_day(occurred_on, now)
-        self._guard_period(period)
+        rules.guard_open(self, "complete")
+        rules.guard_unit(self, unit)
+        rules.guard_day(self, occurred_on, now)
+        rules.guard_period(self, period)
         if period is not None and period in self.completed_periods:
             raise RuleViolation(f"task {self.code}: period {period} is already completed")
         self.trigger_event(
@@ -268,10 +237,10 @@ class Task(Aggregate):
             raise RuleViolation(f"task {self.code}: period {period} is not completed")
         if not self.is_done and not self.completed_periods:
             raise RuleViolation(f"task {self.code} is not completed; there is nothing to reopen")
-        self._guard_reason(reason)
+        rules.guard_reason(self, reason)
         self.trigger_event(self.Reopened, timestamp=now, reason=reason, period=period, actor=actor)
 
-    # -- supervision: deadlines, units, waivers ------------------------------------------
+    # -- deadlines -------------------------------------------------------------------
 
     class DeadlineExtended(Aggregate.Event):
         new_due: datetime
@@ -282,22 +251,23 @@ class Task(Aggregate):
         def apply(self, task: Task) -> None:
             task.due_override = self.new_due
 
-    @property
-    def due(self) -> datetime | None:
-        """The due instant in force: a supervisor's, else the counted one, else the parsed."""
-        if self.due_override is not None:
-            return self.due_override
-        if self.started_due is not None:
-            return self.started_due
-        if self.deadline and self.deadline.get("due"):
-            return datetime.fromisoformat(self.deadline["due"])
-        return None
-
-    @property
-    def needs_trigger(self) -> bool:
-        """A relative deadline ("信息形成之日起5个工作日内") whose clock has not started."""
-        spec = self.deadline or {}
-        return bool(spec.get("trigger")) and not spec.get("due") and self.started_on is None
+    def extend_deadline(
+        self, *, to: datetime, reason: str, approved_by: str, actor: str, now: datetime
+    ) -> None:
+        rules.guard_open(self, "extend")
+        if self.is_done:
+            raise RuleViolation(f"task {self.code} is already completed; reopen it first")
+        rules.guard_reason(self, reason)
+        rules.guard_approver(self, approved_by, "an extension")
+        rules.guard_later(self, to)
+        self.trigger_event(
+            self.DeadlineExtended,
+            timestamp=now,
+            new_due=to,
+            reason=reason,
+            approved_by=approved_by,
+            actor=actor,
+        )
 
     class DeadlineStarted(Aggregate.Event):
         """The trigger of a relative deadline happened: its due time is now known.
@@ -325,15 +295,7 @@ class Task(Aggregate):
     def start_clock(
         self, *, at: datetime, due: datetime, provisional: bool, actor: str, now: datetime
     ) -> None:
-        if not self.needs_trigger:
-            raise RuleViolation(
-                f"task {self.code} has no relative deadline waiting for its trigger"
-            )
-        if at > now:
-            raise InvalidInput(
-                f"task {self.code}: the trigger cannot have happened at {at.isoformat()}, "
-                f"after now ({now.isoformat()})"
-            )
+        rules.guard_trigger(self, at, now)
         self.trigger_event(
             self.DeadlineStarted,
             timestamp=now,
@@ -356,8 +318,8 @@ class Task(Aggregate):
             task.due_override = self.due
 
     def set_deadline(self, *, to: datetime, reason: str, actor: str, now: datetime) -> None:
-        self._guard_open("set the deadline of")
-        self._guard_reason(reason)
+        rules.guard_open(self, "set the deadline of")
+        rules.guard_reason(self, reason)
         if self.due == to:
             raise RuleViolation(f"task {self.code} is already due at {to.isoformat()}")
         self.trigger_event(self.DeadlineSet, timestamp=now, due=to, reason=reason, actor=actor)
@@ -374,51 +336,15 @@ class Task(Aggregate):
             task.deadline = self.deadline
             task.started_due = self.started_due
 
-    def reevaluate(
-        self,
-        *,
-        deadline: dict[str, Any],
-        started_due: datetime | None,
-        reason: str,
-        actor: str,
-        now: datetime,
-    ) -> bool:
-        """Record the new reading if it differs; returns whether it did."""
-        if deadline == self.deadline and started_due == self.started_due:
+    def reevaluate(self, *, now: datetime, **reading: Any) -> bool:
+        """Record the new reading (``deadline``, ``started_due``, ``reason``, ``actor``)
+        if it differs; returns whether it did."""
+        if (reading["deadline"], reading["started_due"]) == (self.deadline, self.started_due):
             return False
-        self.trigger_event(
-            self.DeadlineReevaluated,
-            timestamp=now,
-            deadline=deadline,
-            started_due=started_due,
-            reason=reason,
-            actor=actor,
-        )
+        self.trigger_event(self.DeadlineReevaluated, timestamp=now, **reading)
         return True
 
-    def extend_deadline(
-        self, *, to: datetime, reason: str, approved_by: str, actor: str, now: datetime
-    ) -> None:
-        self._guard_open("extend")
-        if self.is_done:
-            raise RuleViolation(f"task {self.code} is already completed; reopen it first")
-        self._guard_reason(reason)
-        if not approved_by.strip():
-            raise InvalidInput(f"task {self.code}: an extension needs --approved-by")
-        current = self.due
-        if current is not None and to <= current:
-            raise RuleViolation(
-                f"task {self.code}: the new deadline {to.isoformat()} is not after the "
-                f"current one {current.isoformat()}"
-            )
-        self.trigger_event(
-            self.DeadlineExtended,
-            timestamp=now,
-            new_due=to,
-            reason=reason,
-            approved_by=approved_by,
-            actor=actor,
-        )
+    # -- units and waivers -----------------------------------------------------------
 
     class Reassigned(Aggregate.Event):
         lead_units: list[str]
@@ -433,10 +359,10 @@ class Task(Aggregate):
     def reassign(
         self, *, lead_units: list[str], co_units: list[str], reason: str, actor: str, now: datetime
     ) -> None:
-        self._guard_open("reassign")
-        self._guard_reason(reason)
+        rules.guard_open(self, "reassign")
+        rules.guard_reason(self, reason)
         if not lead_units:
-            raise InvalidInput(f"task {self.code}: --lead names no unit")
+            raise InvalidInput(f"task {self.code}: a reassignment names no lead unit", field="lead")
         co = [u for u in co_units if u not in lead_units]
         if lead_units == self.lead_units and co == self.co_units:
             raise RuleViolation(f"task {self.code} already has these units; nothing to change")
@@ -458,49 +384,11 @@ class Task(Aggregate):
             task.waived = True
 
     def waive(self, *, reason: str, approved_by: str, actor: str, now: datetime) -> None:
-        self._guard_open("waive")
+        rules.guard_open(self, "waive")
         if self.is_done:
             raise RuleViolation(f"task {self.code} is already completed; it cannot be waived")
-        self._guard_reason(reason)
-        if not approved_by.strip():
-            raise InvalidInput(f"task {self.code}: a waiver needs --approved-by")
+        rules.guard_reason(self, reason)
+        rules.guard_approver(self, approved_by, "a waiver")
         self.trigger_event(
             self.Waived, timestamp=now, reason=reason, approved_by=approved_by, actor=actor
         )
-
-    # -- guards --------------------------------------------------------------------------
-
-    def _guard_open(self, verb: str) -> None:
-        if self.waived:
-            raise RuleViolation(f"task {self.code} is waived; cannot {verb} it")
-
-    def _guard_unit(self, unit: str) -> None:
-        if unit not in self.units:
-            raise UnitNotOnTask(
-                f"unit {unit!r} is not on task {self.code} "
-                f"(lead: {'、'.join(self.lead_units)}; "
-                f"co: {'、'.join(self.co_units) or 'none'})"
-            )
-
-    def _guard_day(self, day: date, now: datetime) -> None:
-        today = now.astimezone(ZoneInfo(self.tz)).date()
-        if day > today:
-            raise InvalidInput(
-                f"task {self.code}: --on {day.isoformat()} is in the future "
-                f"(today is {today.isoformat()})"
-            )
-
-    def _guard_period(self, period: str | None) -> None:
-        if period is None:
-            return
-        periods = self.periods
-        if not periods:
-            raise InvalidInput(f"task {self.code} is not recurring; --period does not apply")
-        if period not in periods:
-            raise InvalidInput(
-                f"task {self.code} has no period {period!r} (periods: {', '.join(periods)})"
-            )
-
-    def _guard_reason(self, reason: str) -> None:
-        if not reason.strip():
-            raise InvalidInput(f"task {self.code}: --reason must not be empty")

@@ -42,7 +42,9 @@ class Workdays(Aggregate):
 
     def declare(self, *, day: date, workday: bool, source: str, actor: str, now: datetime) -> None:
         if not source.strip():
-            raise InvalidInput("a declared day needs its --source (the notice that says so)")
+            raise InvalidInput(
+                "a declared day needs its source (the notice that says so)", field="source"
+            )
         if self.overrides.get(day.isoformat()) == workday:
             kind = "a working day" if workday else "a holiday"
             raise RuleViolation(f"{day.isoformat()} is already declared {kind}")

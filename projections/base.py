@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import Connection, MetaData, Table
+from sqlalchemy import Connection, MetaData, Table, bindparam, update
+from sqlalchemy.sql.dml import Update
 
+from projections import catalog
 from projections.bulk import insert_rows
 from projections.events import resolve
+from projections.moments import OPEN, epoch
 
 metadata = MetaData()
 
@@ -45,9 +47,25 @@ class Lifeline:
         return found
 
 
-def epoch(moment: datetime | None) -> int | None:
-    """Instants are kept as whole UTC seconds: compact, and they compare the same everywhere."""
-    return None if moment is None else int(moment.timestamp())
+__all__ = [
+    "Lifeline",
+    "Projection",
+    "Row",
+    "RowProjection",
+    "closing_statement",
+    "epoch",
+    "metadata",
+]
+
+
+def closing_statement(table: Table) -> Update:
+    """Closes the version in force of aggregate ``:key`` at ``:at`` (a table of versions,
+    keyed by ``task_id``, in force until ``rec_to``): found through the key."""
+    return (
+        update(table)
+        .where(table.c.task_id == bindparam("key"), table.c.rec_to == OPEN)
+        .values(rec_to=bindparam("at"))
+    )
 
 
 class Projection:
@@ -69,9 +87,9 @@ class Projection:
         """Apply ``events`` (in notification order) inside the runner's transaction."""
         raise NotImplementedError
 
-    def fingerprint_extra(self) -> str:
-        """Besides its tables, what its rows depend on (a policy); a change rebuilds it."""
-        return ""
+    def tag(self) -> str:
+        """The version of its shape its tracking row must hold (projections/catalog.py)."""
+        return catalog.tag(self.name, "")
 
     def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
         """The rows this read model holds for one aggregate after its whole history, as

@@ -1,8 +1,8 @@
-"""Writing many read-model rows at once, below SQLAlchemy's per-row parameter handling.
+"""Writing many read-model rows at once, with the driver's own batch insert.
 
-A replay writes millions of rows; building them as plain tuples (JSON serialised here,
-once) and handing them to the driver's ``executemany`` costs a fraction of a Core
-``insert()`` with dicts, which processes every value of every row through its type.
+Rows are dicts keyed by column name; they go to the driver as tuples in the table's
+column order, JSON columns serialised here: ``executemany`` on SQLite, ``COPY`` on
+PostgreSQL (many times faster than INSERTs, in the same transaction).
 """
 
 from __future__ import annotations
@@ -18,88 +18,59 @@ from sqlalchemy import JSON, Connection, Table
 if TYPE_CHECKING:
     from projections.base import Row
 
-_SQL: dict[tuple[str, str, str], tuple[str, str]] = {}
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _statement(conn: Connection, table: Table, conflict: str) -> tuple[str, str]:
-    """The INSERT for ``table`` in the driver's parameter style, and its quoted column
-    names (for COPY)."""
-    dialect = conn.dialect.name
-    found = _SQL.get((dialect, table.name, conflict))
-    if found is not None:
-        return found
+    """The INSERT for ``table`` in the driver's parameter style, and its quoted columns."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    columns = list(table.columns)
     # PostgreSQL types a JSON column; text goes in through a cast. SQLite keeps the text.
-    json_mark = f"CAST({mark} AS JSON)" if dialect == "postgresql" else mark
-    marks = ", ".join(json_mark if isinstance(c.type, JSON) else mark for c in columns)
-    names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in columns)
-    sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {conflict}".rstrip()
-    found = (sql, names)
-    _SQL[(dialect, table.name, conflict)] = found
-    return found
+    json_mark = f"CAST({mark} AS JSON)" if conn.dialect.name == "postgresql" else mark
+    marks = ", ".join(json_mark if isinstance(c.type, JSON) else mark for c in table.columns)
+    names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in table.columns)
+    return f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {conflict}".rstrip(), names
 
 
-def row_values(
-    table: Table, rows: Iterable[Row], done: dict[int, str] | None = None
-) -> list[tuple[Any, ...]]:
-    """``rows`` (dicts keyed by column name) as the tuples the driver takes, in the
-    table's column order, JSON columns serialised.
-
-    Consecutive versions of a task share their unchanged lists, and a task's row shares
-    them with its last version: each list object is serialised once, remembered in
-    ``done`` by its id. So ``rows`` must hold its rows (a list, not rows made on the
-    fly), and whoever passes ``done`` to several calls keeps all their rows alive
-    meanwhile: an id is only unique among live objects.
-    """
+def row_values(table: Table, rows: Iterable[Row]) -> list[tuple[Any, ...]]:
+    """``rows`` as the tuples the driver takes, in the table's column order, JSON columns
+    serialised. A task's versions share the lists they do not change (task_rows.evolve),
+    so each list object is serialised once per call."""
     pick = itemgetter(*(c.name for c in table.columns))
-    json_at = [i for i, c in enumerate(table.columns) if isinstance(c.type, JSON)]
-    if not json_at:
-        return [pick(row) for row in rows]
-    if done is None:
-        done = {}
     picked = [pick(row) for row in rows]
-    if not picked:
-        return []
-    # Column by column, so that the per-value work runs in C (map, zip); Python only
-    # serialises the lists not seen before.
+    json_at = [i for i, c in enumerate(table.columns) if isinstance(c.type, JSON)]
+    if not json_at or not picked:
+        return picked
     columns = list(zip(*picked, strict=True))
+    seen: dict[int, str] = {}  # by id: the rows (and so the objects) are alive meanwhile
     for i in json_at:
-        ids = list(map(id, columns[i]))
-        for key, item in zip(ids, columns[i], strict=True):
-            if key not in done:
-                done[key] = "[]" if item == [] else _encode(item)
-        columns[i] = tuple(map(done.__getitem__, ids))
+        columns[i] = tuple(
+            seen[id(v)] if id(v) in seen else seen.setdefault(id(v), _encode(v))
+            for v in columns[i]
+        )
     return list(zip(*columns, strict=True))
 
 
-def insert_values(
-    conn: Connection, table: Table, values: list[tuple[Any, ...]], conflict: str = ""
-) -> int:
-    """Insert rows prepared by :func:`row_values` into ``table``; returns how many.
-
-    ``conflict`` is an ``ON CONFLICT …`` clause (the same words on SQLite and PostgreSQL).
-    """
+def insert_rows(conn: Connection, table: Table, rows: Iterable[Row], conflict: str = "") -> int:
+    """Insert ``rows`` into ``table``; returns how many. ``conflict`` is an ``ON CONFLICT
+    …`` clause (the same words on SQLite and PostgreSQL)."""
+    values = row_values(table, rows)
     if not values:
         return 0
     sql, names = _statement(conn, table, conflict)
     if conn.dialect.name == "postgresql" and not conflict:
-        _copy(conn, table.name, names, values)
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for value in values:
+                copy.write_row(value)
     else:
         conn.exec_driver_sql(sql, values)
     return len(values)
 
 
-def insert_rows(conn: Connection, table: Table, rows: Iterable[Row], conflict: str = "") -> int:
-    """Insert ``rows`` (dicts keyed by column name) into ``table``; returns how many."""
-    return insert_values(conn, table, row_values(table, rows), conflict)
-
-
 def empty(conn: Connection, tables: Iterable[Table], *, drop_indexes: bool = False) -> None:
     """Remove every row of ``tables`` in the caller's transaction (TRUNCATE on
-    PostgreSQL, which does not visit the rows; SQLite clears a table that way itself),
-    and with ``drop_indexes`` their secondary indexes first."""
+    PostgreSQL, which does not visit the rows), and with ``drop_indexes`` their
+    secondary indexes first."""
     verb = "TRUNCATE" if conn.dialect.name == "postgresql" else "DELETE FROM"
     with unshredded(conn):
         for table in tables:
@@ -113,9 +84,8 @@ def unshredded(conn: Connection) -> AbstractContextManager[None]:
     """On SQLite, pages freed by the statements inside are not overwritten with zeros.
 
     Debian (among others) builds SQLite with SECURE_DELETE on, which zeroes every page a
-    DELETE or DROP frees: emptying a province's read models took 16 s of a 92 s rebuild.
-    Read-model rows are copies of facts the ledger keeps for good, so shredding them
-    hides nothing.
+    DELETE or DROP frees (BENCHMARKS.md has what it cost a province's rebuild). Read-model
+    rows are copies of facts the ledger keeps for good, so shredding them hides nothing.
     """
     # FAST reads back as 2, and 2 would be taken as ON: it is restored by name.
     return sqlite_pragma(conn, "secure_delete", 0, words={2: "FAST"})
@@ -126,8 +96,7 @@ def sqlite_pragma(
     conn: Connection, name: str, value: int, words: Mapping[int, str] | None = None
 ) -> Iterator[None]:
     """On SQLite, ``PRAGMA name = value`` for the statements inside; then the pooled
-    connection goes back as it came (a value read back that the pragma takes only as a
-    word is written back as that word). Elsewhere, nothing."""
+    connection goes back as it came. Elsewhere, nothing."""
     if conn.dialect.name != "sqlite":
         yield
         return
@@ -137,11 +106,3 @@ def sqlite_pragma(
         yield
     finally:
         conn.exec_driver_sql(f"PRAGMA {name} = {(words or {}).get(before, before)}")
-
-
-def _copy(conn: Connection, table: str, names: str, values: list[Any]) -> None:
-    """PostgreSQL's COPY: many times faster than INSERTs, in the same transaction."""
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for value in values:
-            copy.write_row(value)

@@ -40,3 +40,8 @@ def month_start(moment: int) -> int:
 def month_after(moment: int) -> int:
     """The first month start after ``moment``."""
     return month_starts(moment, moment + 32 * 86_400)[0]
+
+
+def epoch(moment: datetime | None) -> int | None:
+    """Instants are kept as whole UTC seconds: compact, and they compare the same everywhere."""
+    return None if moment is None else int(moment.timestamp())

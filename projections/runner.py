@@ -4,7 +4,8 @@ Each batch of events and the new tracking positions commit in one transaction. T
 position is claimed first with a compare-and-set, so two runners (two CLI processes, two
 service nodes) never apply the same batch twice: the loser rolls back and re-reads.
 A crash anywhere leaves rows and position consistent; the next run resumes after the
-last committed batch. Works the same on SQLite (polling) and PostgreSQL.
+last committed batch. A read model at position 0 (new, changed, or rebuilt) is filled by
+a replay first (projections/replay.py). Works the same on SQLite (polling) and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,26 +14,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, inspect, select, update
 
+from ledger.policy import AlertPolicy
 from projections.base import Projection, metadata
 from projections.bulk import empty
 from projections.history import HistoryProjection
 from projections.outbox import OutboxProjection
 from projections.plans import PlansProjection
+from projections.reader import Reader
 from projections.replay import CHUNK, LostRace, Progress, Replay, refresh_statistics
-from projections.replay_worker import WORKER_FROM
 from projections.task_versions import TaskVersionsProjection
 from projections.tasks import TasksProjection
-from projections.timers import AlertPolicy, TimersProjection
-from projections.tracking import fingerprint, tracking, verified
+from projections.timers import TimersProjection
+from projections.tracking import tracking
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
 
 
 def all_projections(policy: AlertPolicy | None = None) -> list[Projection]:
-    """Every read model, in the order each batch is applied (timers read the task rows)."""
+    """Every read model, in the order each batch is applied (projections/catalog.py)."""
     return [
         PlansProjection(),
         TasksProjection(),
@@ -63,27 +65,29 @@ class ProjectionRunner:
         engine = ledger.recorder.datastore.engine  # type: ignore[attr-defined]
         assert engine is not None, "projections need a SQL store"
         self.engine: Engine = engine
-        # Events per chunk of a replay, and from how many events a second process
-        # shares it (projections/replay_worker.py).
-        self.replay_chunk = CHUNK
-        self.worker_from = WORKER_FROM
+        self.replay_chunk = CHUNK  # events per committed chunk of a replay
+
+    def reader(self) -> Reader:
+        """A reader on this store's read models (the one read path)."""
+        from ledger.store import parse_url
+
+        return Reader(parse_url(self.engine.url.render_as_string(hide_password=False)))
 
     # -- schema ----------------------------------------------------------------------
 
     def create_tables(self) -> None:
         """Make every read model ready: create what is missing, reset what changed shape.
 
-        A projection whose tables differ from the ones its rows were built with is
-        dropped and starts again from position 0; the next catch-up replays it.
+        A read model whose tracking row holds another version (projections/catalog.py)
+        is dropped and starts again from position 0; the next catch-up replays it.
         """
         self._drop_if_tracking_changed()
-        metadata.create_all(self.engine, tables=[tracking, verified])
+        metadata.create_all(self.engine, tables=[tracking])
         with self.engine.begin() as conn:
-            rows = conn.execute(select(tracking.c.projection, tracking.c.fingerprint))
-            stored: dict[str, str] = {name: fp for name, fp in rows}  # noqa: C416 - Row, not tuple
+            rows = conn.execute(select(tracking.c.projection, tracking.c.version))
+            stored: dict[str, str] = {name: version for name, version in rows}  # noqa: C416
         for projection in self.projections:
-            fp = fingerprint(projection)
-            if stored.get(projection.name) == fp:
+            if stored.get(projection.name) == projection.tag():
                 metadata.create_all(self.engine, tables=list(projection.tables))
                 continue
             metadata.drop_all(self.engine, tables=list(projection.tables))
@@ -92,19 +96,21 @@ class ProjectionRunner:
                 conn.execute(delete(tracking).where(tracking.c.projection == projection.name))
                 conn.execute(
                     tracking.insert(),
-                    [{"projection": projection.name, "position": 0, "fingerprint": fp}],
+                    [{"projection": projection.name, "position": 0, "version": projection.tag()}],
                 )
 
     def _drop_if_tracking_changed(self) -> None:
         """Read models tracked by an older shape of the tracking table are rebuilt whole."""
-        from sqlalchemy import inspect
-
         inspector = inspect(self.engine)
         if not inspector.has_table(tracking.name):
             return
         if {c["name"] for c in inspector.get_columns(tracking.name)} == set(tracking.c.keys()):
             return
         stale = [t for t in metadata.sorted_tables if inspector.has_table(t.name)]
+        for name in ("rm_verified",):  # tables of versions that had them
+            if inspector.has_table(name):
+                with self.engine.begin() as conn:
+                    conn.exec_driver_sql(f"DROP TABLE {name}")
         metadata.drop_all(self.engine, tables=stale)
 
     def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> int:
@@ -114,9 +120,8 @@ class ProjectionRunner:
         if unknown:
             raise ValueError(f"no projection named {', '.join(sorted(unknown))}")
         # Back to position 0, in one transaction: the replay's first chunk empties the
-        # tables with its own claim (projections/replay.py), so a crash in between leaves
-        # a read model that replays, never an empty one that claims to be current.
-        tables = [t for p in chosen for t in p.tables]
+        # tables with its own claim, so a crash in between leaves a read model that
+        # replays, never an empty one that claims to be current.
         self.create_tables()  # a store no runner has seen yet has no tracking rows
         with self.engine.begin() as conn:
             conn.execute(
@@ -125,7 +130,7 @@ class ProjectionRunner:
                 .values(position=0, replay_head=None, replay_after=None)
             )
             if not self.ledger.recorder.max_notification_id():
-                empty(conn, tables)  # no event to replay: nothing else would empty them
+                empty(conn, [t for p in chosen for t in p.tables])  # nothing to replay
         return self.catch_up(progress=progress)
 
     # -- applying events -------------------------------------------------------------
@@ -150,16 +155,21 @@ class ProjectionRunner:
     ) -> int:
         """Apply every event not yet applied; returns how many notifications were read.
 
-        Read models at position 0 are filled by a replay in aggregate order
-        (projections/replay.py) unless ``replay`` is false; then every read model is
-        brought to the head in notification order (from position 0, from no rows).
+        Read models at position 0 are filled by a replay in aggregate order unless
+        ``replay`` is false; then every read model is brought to the head in
+        notification order.
         """
         head = self.ledger.recorder.max_notification_id() or 0
         replayed = self._replay(head, batch_size, limit, progress) if replay else 0
         read = replayed
         while limit is None or read < limit:
             positions = self.positions()
-            start = min(positions.get(p.name, 0) for p in self.projections)
+            missing = [p.name for p in self.projections if p.name not in positions]
+            if missing:
+                raise RuntimeError(
+                    f"read models {', '.join(missing)} are not set up; run `taizhang init`"
+                )
+            start = min(positions[p.name] for p in self.projections)
             if start >= head:
                 break
             size = batch_size if limit is None else min(batch_size, limit - read)
@@ -168,11 +178,6 @@ class ProjectionRunner:
             )
             if not notifications:
                 break
-            missing = [p.name for p in self.projections if p.name not in positions]
-            if missing:
-                raise RuntimeError(
-                    f"read models {', '.join(missing)} are not set up; run `taizhang init`"
-                )
             try:
                 self._apply_batch(positions, notifications)
             except LostRace:
@@ -181,17 +186,13 @@ class ProjectionRunner:
             if progress is not None:
                 progress(notifications[-1].id, head)
         if read > replayed:
-            # The replay's statistics describe the tables as they were then; SQLite
-            # refreshes them only where the tables have grown well past that.
-            refresh_statistics(self.engine)
+            refresh_statistics(self.engine)  # SQLite: only where the tables grew well past
         return read
 
     def _replay(self, head: int, chunk: int, limit: int | None, progress: Progress | None) -> int:
         """Fill the read models at position 0, grouped by how far their replay got."""
         events = self.ledger.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-        replay = Replay(
-            self.engine, events, self.ledger.mapper, dict(self.ledger.env), self.worker_from
-        )
+        replay = Replay(self.engine, events, self.ledger.mapper)
         read = 0
         while limit is None or read < limit:
             with self.engine.connect() as conn:
@@ -200,8 +201,8 @@ class ProjectionRunner:
                         tracking.c.projection, tracking.c.replay_head, tracking.c.replay_after
                     ).where(tracking.c.position == 0)
                 ).all()
-            groups: dict[tuple[int | None, str | None], list[Projection]] = {}
             wanted = {name: (h, a) for name, h, a in states}
+            groups: dict[tuple[int | None, str | None], list[Projection]] = {}
             for projection in self.projections:
                 if projection.name in wanted:
                     groups.setdefault(wanted[projection.name], []).append(projection)
@@ -229,7 +230,7 @@ class ProjectionRunner:
         events = [(n.id, mapper.to_domain_event(n)) for n in notifications]
         with self.engine.begin() as conn:
             for projection in self.projections:
-                old = positions.get(projection.name, 0)
+                old = positions[projection.name]
                 if old >= last:
                     continue
                 if not self._claim(conn, projection.name, old, last):
@@ -251,4 +252,4 @@ class ProjectionRunner:
             .where(tracking.c.projection == name, tracking.c.position == old)
             .values(position=new, **fresh)
         )
-        return result.rowcount == 1
+        return bool(result.rowcount == 1)

@@ -20,16 +20,13 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    bindparam,
     select,
     text,
-    update,
 )
-from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.elements import ColumnElement
 
-from projections import unit_tally
-from projections.base import Lifeline, Projection, Row, epoch, metadata
+from projections import task_rows, unit_tally
+from projections.base import Lifeline, Projection, Row, closing_statement, epoch, metadata
 from projections.bulk import insert_rows
 from projections.moments import CLOSED, OPEN
 from projections.tasks import (
@@ -39,6 +36,7 @@ from projections.tasks import (
     standing_columns,
     task_states,
     tasks,
+    units_of,
 )
 
 # What a version leaves out of the task row: the long texts, which the current row has.
@@ -47,7 +45,7 @@ _NOT_VERSIONED = frozenset({"task_id", "content", "deadline_text", "version"})
 # The end of the version in force (projections/moments.py) is not NULL, so "held at T"
 # (rec_from <= T < rec_to) is one range on rec_to: an index that has rec_to first skips
 # every version closed before T instead of reading and dropping it.
-_HELD_THEN_COUNTED = ("rec_to", "rec_from", "waived", "completed_on", "next_due", "row")
+_HELD_THEN_COUNTED = ("rec_to", "rec_from", "phase", "next_due", "row")
 
 task_versions = Table(
     "rm_task_versions",
@@ -89,7 +87,7 @@ task_unit_versions = Table(
     *standing_columns(),
     # The links opened and closed between two moments, counted by unit: what corrects
     # the counts held at a month start to those held at T (projections/unit_tally.py).
-    Index("rm_task_unit_versions_from", "rec_from", "unit", "waived", "completed", "next_due"),
+    Index("rm_task_unit_versions_from", "rec_from", "unit", "phase", "next_due"),
     # Closed versions only: half the entries, and closing a task's open versions
     # (task_id = K AND rec_to = OPEN) keeps to the key instead of reading every open
     # version through this index (a planner without statistics took it: 7x slower).
@@ -97,8 +95,7 @@ task_unit_versions = Table(
         "rm_task_unit_versions_to",
         "rec_to",
         "unit",
-        "waived",
-        "completed",
+        "phase",
         "next_due",
         sqlite_where=text(CLOSED),
         postgresql_where=text(CLOSED),
@@ -109,15 +106,14 @@ task_unit_versions = Table(
         "unit",
         "rec_to",
         "rec_from",
-        "waived",
-        "completed",
+        "phase",
         "next_due",
     ),
 )
 
 
 def _unit_names(row: Row) -> list[str]:
-    return list(dict.fromkeys([*row["lead_units"], *row["co_units"]]))
+    return [unit for unit, _ in units_of(row)]
 
 
 def units_held_at(moment: int) -> ColumnElement[bool]:
@@ -180,30 +176,17 @@ def _unit_links(key: str, changes: list[UnitChange]) -> list[Row]:
             "rec_from": at,
             "rec_to": changes[i + 1][0] if i + 1 < len(changes) else OPEN,
             "plan_id": plan_id,
-            "waived": waived,
-            "completed": completed,
+            "phase": phase,
             "next_due": next_due,
         }
-        for i, (at, version, (units, (plan_id, waived, completed, next_due))) in enumerate(changes)
+        for i, (at, version, (units, (plan_id, phase, next_due))) in enumerate(changes)
         for unit in units
     ]
-
-
-def closing_statement(table: Table) -> Update:
-    """Closes the open versions of task ``:key`` at ``:at``: found through the key."""
-    return (
-        update(table)
-        .where(table.c.task_id == bindparam("key"), table.c.rec_to == OPEN)
-        .values(rec_to=bindparam("at"))
-    )
 
 
 class TaskVersionsProjection(Projection):
     name = "task_versions"
     topics = TasksProjection.topics
-
-    def __init__(self) -> None:
-        self._rows = TasksProjection()  # the same pure mapping as the current rows
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -235,14 +218,13 @@ class TaskVersionsProjection(Projection):
         closing: list[dict[str, Any]] = []
         links: list[Row] = []
         closing_links: list[dict[str, Any]] = []
-        unheld: list[tuple[str, bool, bool, int | None]] = []  # links held now no longer
+        unheld: list[tuple[str, str, int | None]] = []  # links held now no longer
         for key, mine in by_task.items():
             before = state.get(key)
             steps: list[tuple[Any, Row]] = []
             row = before
             for event in mine:
-                row = self._rows.evolve(row, event)
-                assert row is not None
+                row = task_rows.evolve(row, event)
                 steps.append((event, row))
             versions, changes = _versions(steps, None if before is None else _held(before))
             fresh += versions
@@ -251,15 +233,14 @@ class TaskVersionsProjection(Projection):
                 closing.append({"key": key, "at": versions[0]["rec_from"]})
                 if changes:
                     closing_links.append({"key": key, "at": changes[0][0]})
-                    units, (_, waived, completed, next_due) = _held(before)
-                    unheld += [(unit, waived, completed, next_due) for unit in units]
+                    units, (_, phase, next_due) = _held(before)
+                    unheld += [(unit, phase, next_due) for unit in units]
         for table, rows in ((task_versions, closing), (task_unit_versions, closing_links)):
             if rows:
                 conn.execute(closing_statement(table), rows)
         insert_rows(conn, task_versions, fresh)
         insert_rows(conn, task_unit_versions, links)
-        moments = [c["at"] for c in closing_links] + [link["rec_from"] for link in links]
-        unit_tally.follow(conn, latest, unheld, links, moments)
+        unit_tally.follow(conn, latest, unheld, links)
 
     def _current(self, conn: Connection, keys: list[str]) -> dict[str, Row]:
         found: dict[str, Row] = {}

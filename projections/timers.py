@@ -13,9 +13,8 @@ duty holds a dozen timers, not fifty.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -32,7 +31,8 @@ from sqlalchemy import (
     update,
 )
 
-from ledger.status import WARNING_WINDOW
+from ledger.policy import AlertPolicy, days
+from projections import catalog
 from projections.base import Lifeline, Projection, Row, epoch, metadata
 from projections.events import ALERT, TASK, event_topics, resolve
 from projections.tasks import TasksProjection, task_states, tasks
@@ -55,28 +55,9 @@ timers = Table(
 )
 
 
-def _days(delta: timedelta) -> str:
-    return f"{int(delta.total_seconds() // 86400)}d"
-
-
-@dataclass(frozen=True)
-class AlertPolicy:
-    """When reminders and escalations fall due, relative to a due time."""
-
-    reminders: Sequence[timedelta] = field(default=(timedelta(days=7), timedelta(days=1)))
-    escalate_after: timedelta | None = timedelta(days=3)
-    warn: timedelta = WARNING_WINDOW
-
-    def tag(self) -> str:
-        """What the timers depend on: a change here rebuilds them (see the runner)."""
-        reminders = ",".join(_days(r) for r in self.reminders)
-        escalate = _days(self.escalate_after) if self.escalate_after else "-"
-        return f"reminders={reminders};escalate={escalate}"
-
-
 def timers_for(row: Row, policy: AlertPolicy) -> list[Row]:
     """The timers a task row implies (pure)."""
-    if row["waived"] or row["completed_on"] is not None:
+    if row["phase"] != "todo":
         return []
     done = {p for p, _ in row["period_log"]}
     if row["due_override"] is None and row["occurrences"]:
@@ -91,10 +72,10 @@ def timers_for(row: Row, policy: AlertPolicy) -> list[Row]:
     for i, (occurrence, due) in enumerate(dues):
         plan = [("overdue", "0", due)]
         if i == 0:  # the operative occurrence also gets its reminders and escalation
-            plan += [("due_soon", _days(r), due - int(r.total_seconds())) for r in policy.reminders]
+            plan += [("due_soon", days(r), due - int(r.total_seconds())) for r in policy.reminders]
             if policy.escalate_after is not None:
                 after = policy.escalate_after
-                plan.append(("escalation", _days(after), due + int(after.total_seconds())))
+                plan.append(("escalation", days(after), due + int(after.total_seconds())))
         instant = datetime.fromtimestamp(due, tz=UTC)
         for kind, offset, fires_at in plan:
             tid = alert_id(UUID(row["task_id"]), occurrence, kind, offset, instant)
@@ -145,8 +126,8 @@ class TimersProjection(Projection):
     def tables(self) -> tuple[Table, ...]:
         return (timers,)
 
-    def fingerprint_extra(self) -> str:
-        return self.policy.tag()
+    def tag(self) -> str:
+        return catalog.tag(self.name, self.policy.tag())
 
     def apply(self, conn: Connection, events: list[Any]) -> None:
         moves, alert_raised = resolve(_MOVES_TIMERS), resolve(_RAISED)

@@ -1,10 +1,12 @@
 """Unit links counted ahead of time: held now, and held at the start of each month.
 
 The dashboard by unit over the whole ledger is an aggregation of every task-unit link
-(a province has 671,691). Links that share a unit and a standing (waived, completed, the
-operative due of an open one) count the same at any moment, so they are kept as one row
-with how many: a province's links fold into about 69,000 rows, and the dashboard reads
-those instead. The moment judged at only enters the filters (``next_due < :at``).
+(a province has 671,691). Links that share a unit and a standing (the phase, and the
+operative due of one still to do) count the same at any moment, so they are kept as one
+row with how many: a province's links fold into about 69,000 rows, and the dashboard reads
+those instead, with the same rule (ledger/status.py ``COUNTS``). The moment judged at
+only enters the filters (``next_due < :at``). BENCHMARKS.md says why the counts are kept:
+the dashboard counting the links themselves did not meet its target at province scale.
 
 "As of T" needs the links held at T, not now. Each month start (China Standard Time)
 has such counts of its own, taken once the ledger has passed it (``ref`` is the month
@@ -16,17 +18,17 @@ whole history (projections/dashboard_counts.py).
 
 Invariant: for every month start b up to the latest rec_from of any link version, the
 rows at ``ref = b`` count the links held at b (rec_from <= b < rec_to); the rows at
-``NOW`` count those with rec_to = OPEN. No row has n = 0.
+``NOW`` count those with rec_to = OPEN. No row has n = 0. Recorded time never goes
+backwards (ledger/clock.py), so a month start, once counted, never changes.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Connection, Integer, String, Table, text
+from sqlalchemy import BigInteger, Column, Connection, Integer, String, Table, text
 
 from projections.base import metadata
 from projections.moments import CLOSED, NOW, month_starts
@@ -38,24 +40,24 @@ unit_tally = Table(
     metadata,
     Column("ref", BigInteger, primary_key=True),
     Column("unit", String(128), primary_key=True),
-    Column("waived", Boolean, primary_key=True),
-    Column("completed", Boolean, primary_key=True),
+    Column("phase", String(10), primary_key=True),
     Column("next_due", BigInteger, primary_key=True),
     Column("n", Integer, nullable=False),
     # The rows are the key: on SQLite one B-tree, read in (ref, unit) order.
     sqlite_with_rowid=False,
 )
 
-Key = tuple[int, str, bool, bool, int]  # ref, unit, waived, completed, due as counted
+Key = tuple[int, str, str, int]  # ref, unit, phase, due as counted
 
 
-def counted_due(waived: bool, completed: bool, next_due: int | None) -> int:
-    """The due a link is counted under: only an open link's due can make it overdue."""
-    return NO_DUE if waived or completed or next_due is None else next_due
+def counted_due(next_due: int | None) -> int:
+    """The due a link is counted under: only a due of a link to do can make it overdue
+    (a done or waived link has none)."""
+    return NO_DUE if next_due is None else next_due
 
 
 # The same as SQL, over a table of links or link versions.
-_DUE = "CASE WHEN waived OR completed OR next_due IS NULL THEN :no_due ELSE next_due END"
+_DUE = "coalesce(next_due, :no_due)"
 
 
 def latest_from(conn: Connection) -> int | None:
@@ -67,25 +69,25 @@ def latest_from(conn: Connection) -> int | None:
 def add(conn: Connection, changes: Counter[Key]) -> None:
     """Add ``changes`` to the counts; rows that come to 0 go."""
     moved = [
-        {"ref": r, "unit": u, "waived": w, "completed": c, "next_due": d, "n": n}
-        for (r, u, w, c, d), n in changes.items()
+        {"ref": r, "unit": u, "phase": p, "next_due": d, "n": n}
+        for (r, u, p, d), n in changes.items()
         if n
     ]
     if not moved:
         return
     conn.execute(
         text(
-            "INSERT INTO rm_unit_tally (ref, unit, waived, completed, next_due, n)"
-            " VALUES (:ref, :unit, :waived, :completed, :next_due, :n)"
-            " ON CONFLICT (ref, unit, waived, completed, next_due)"
+            "INSERT INTO rm_unit_tally (ref, unit, phase, next_due, n)"
+            " VALUES (:ref, :unit, :phase, :next_due, :n)"
+            " ON CONFLICT (ref, unit, phase, next_due)"
             " DO UPDATE SET n = rm_unit_tally.n + excluded.n"
         ),
         moved,
     )
     conn.execute(
         text(
-            "DELETE FROM rm_unit_tally WHERE ref = :ref AND unit = :unit AND waived = :waived"
-            " AND completed = :completed AND next_due = :next_due AND n = 0"
+            "DELETE FROM rm_unit_tally WHERE ref = :ref AND unit = :unit AND phase = :phase"
+            " AND next_due = :next_due AND n = 0"
         ),
         moved,
     )
@@ -104,16 +106,16 @@ def recount(conn: Connection, starts: Sequence[int], newest: int) -> None:
         conn.execute(text("DELETE FROM rm_unit_tally WHERE ref = :b"), {"b": b})
         conn.execute(
             text(
-                "INSERT INTO rm_unit_tally (ref, unit, waived, completed, next_due, n)"
-                " SELECT :b, unit, waived, completed, next_due, sum(n) FROM ("
-                "  SELECT unit, waived, completed, next_due, n FROM rm_unit_tally"
+                "INSERT INTO rm_unit_tally (ref, unit, phase, next_due, n)"
+                " SELECT :b, unit, phase, next_due, sum(n) FROM ("
+                "  SELECT unit, phase, next_due, n FROM rm_unit_tally"
                 "   WHERE ref = :above"
-                f"  UNION ALL SELECT unit, waived, completed, {_DUE}, -1"
+                f"  UNION ALL SELECT unit, phase, {_DUE}, -1"
                 "   FROM rm_task_unit_versions WHERE rec_from > :b AND rec_from <= :upto"
-                f"  UNION ALL SELECT unit, waived, completed, {_DUE}, 1"
+                f"  UNION ALL SELECT unit, phase, {_DUE}, 1"
                 "   FROM rm_task_unit_versions"
                 f"   WHERE rec_to > :b AND rec_to <= :upto AND {CLOSED}"
-                " ) AS moved GROUP BY unit, waived, completed, next_due HAVING sum(n) <> 0"
+                " ) AS moved GROUP BY unit, phase, next_due HAVING sum(n) <> 0"
             ),
             {"b": b, "above": above, "upto": upto, "no_due": NO_DUE},
         )
@@ -121,40 +123,11 @@ def recount(conn: Connection, starts: Sequence[int], newest: int) -> None:
 
 def fill(conn: Connection) -> None:
     """Every count, from link versions just replayed (the table holds nothing yet)."""
-    with _key_built_after(conn):
-        _fill(conn)
-
-
-@contextmanager
-def _key_built_after(conn: Connection) -> Iterator[None]:
-    """On PostgreSQL, the table without its primary key inside, which is built after in
-    one sort: counting a province takes a quarter less time than maintaining the key
-    row by row (BENCHMARKS.md). The counts' own lookups of one reference read the whole
-    table then; there are a dozen. SQLite keeps its rows in the key (no rowid)."""
-    if conn.dialect.name != "postgresql":
-        yield
-        return
-    name = conn.execute(
-        text(
-            "SELECT conname FROM pg_constraint"
-            " WHERE conrelid = CAST(:table AS regclass) AND contype = 'p'"
-        ),
-        {"table": unit_tally.name},
-    ).scalar_one()
-    conn.exec_driver_sql(f"ALTER TABLE {unit_tally.name} DROP CONSTRAINT {name}")
-    yield
-    columns = ", ".join(c.name for c in unit_tally.primary_key.columns)
-    conn.exec_driver_sql(
-        f"ALTER TABLE {unit_tally.name} ADD CONSTRAINT {name} PRIMARY KEY ({columns})"
-    )
-
-
-def _fill(conn: Connection) -> None:
     conn.execute(
         text(
-            "INSERT INTO rm_unit_tally (ref, unit, waived, completed, next_due, n)"
-            f" SELECT :now, unit, waived, completed, {_DUE}, count(*)"
-            " FROM rm_task_unit_versions WHERE rec_to = :now GROUP BY 2, 3, 4, 5"
+            "INSERT INTO rm_unit_tally (ref, unit, phase, next_due, n)"
+            f" SELECT :now, unit, phase, {_DUE}, count(*)"
+            " FROM rm_task_unit_versions WHERE rec_to = :now GROUP BY 2, 3, 4"
         ),
         {"now": NOW, "no_due": NO_DUE},
     )
@@ -168,37 +141,26 @@ def _fill(conn: Connection) -> None:
 def follow(
     conn: Connection,
     before: int | None,
-    closed: Iterable[tuple[str, bool, bool, int | None]],
+    closed: Iterable[tuple[str, str, int | None]],
     opened: Sequence[dict[str, Any]],
-    moments: Iterable[int],
 ) -> None:
     """Keep the counts after a batch of link versions was written.
 
-    ``closed``: the links (unit, waived, completed, next_due) no longer held now;
-    ``opened``: the new link versions; ``moments``: when the batch opened or closed
-    any; ``before``: the latest rec_from before the batch (:func:`latest_from`).
-
-    The links held now change by what was closed and opened. A month start is counted
-    afresh when the batch reached it: the first time, once the ledger has passed it;
-    and again when an event was recorded before it (the clocks of several nodes), which
-    changes what was held then.
+    ``closed``: the links (unit, phase, next_due) no longer held now; ``opened``: the new
+    link versions; ``before``: the latest rec_from before the batch (:func:`latest_from`).
+    The links held now change by what was closed and opened; each month start the batch
+    passed is counted, once.
     """
     changes: Counter[Key] = Counter()
-    for unit, waived, completed, due in closed:
-        changes[(NOW, unit, waived, completed, counted_due(waived, completed, due))] -= 1
+    for unit, phase, due in closed:
+        changes[(NOW, unit, phase, counted_due(due))] -= 1
     for link in opened:
         if link["rec_to"] == NOW:
-            waived, completed = link["waived"], link["completed"]
-            due = counted_due(waived, completed, link["next_due"])
-            changes[(NOW, link["unit"], waived, completed, due)] += 1
+            changes[(NOW, link["unit"], link["phase"], counted_due(link["next_due"]))] += 1
     add(conn, changes)
-    touched = list(moments)
-    if not touched:
+    if not opened:
         return
-    earliest = min(touched)
-    froms = [int(link["rec_from"]) for link in opened] + ([] if before is None else [before])
-    if not froms:
-        return
-    newest = max(froms)
-    after = earliest - 1 if before is None else min(before, earliest - 1)
-    recount(conn, month_starts(after, newest), newest)
+    newest = max(int(link["rec_from"]) for link in opened)
+    if before is None:
+        before = min(int(link["rec_from"]) for link in opened) - 1
+    recount(conn, month_starts(before, newest), newest)

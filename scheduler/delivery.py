@@ -22,15 +22,13 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import structlog
-from sqlalchemy import Engine, select
 
 from ledger.application import DeliveryOutcome, Ledger
 from ledger.redact import url as mask
-from projections.base import epoch
-from projections.outbox import outbox
-from projections.plans import plans
-from projections.tasks import tasks
-from projections.views import title_of
+from projections.moments import epoch
+from projections.queries.alerts import due_deliveries
+from projections.queries.views import title_of
+from projections.reader import Reader
 from scheduler.channels import Channel, DeliveryFailure, PermanentFailure, TransientFailure
 from scheduler.digest import Digest, Item
 from scheduler.retry import Backoff
@@ -77,36 +75,26 @@ def _instant(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
-def due_rows(engine: Engine, now: datetime, limit: int) -> list[Due]:
+def due_rows(reader: Reader, now: datetime, limit: int) -> list[Due]:
     """The outbox rows due for an attempt at ``now``, oldest first."""
-    query = (
-        select(outbox, tasks.c.code, tasks.c.content, tasks.c.tz, tasks.c.lead_units, plans.c.ref)
-        .join(tasks, tasks.c.task_id == outbox.c.task_id)
-        .join(plans, plans.c.plan_id == tasks.c.plan_id)
-        .where(outbox.c.state == "pending", outbox.c.next_at <= epoch(now))
-        .order_by(outbox.c.next_at, outbox.c.alert_id)
-        .limit(limit)
-    )
-    with engine.connect() as conn:
-        rows = list(conn.execute(query))
     return [
         Due(
-            unit=r.unit,
-            channel=r.channel,
-            address=r.address,
-            attempts=r.attempts,
+            unit=r["unit"],
+            channel=r["channel"],
+            address=r["address"],
+            attempts=r["attempts"],
             item=Item(
-                alert_id=r.alert_id,
-                kind=r.kind,
-                task_ref=f"{r.ref}/{r.code}",
-                title=title_of(r.content),
-                lead_units=tuple(r.lead_units),
-                due=_instant(r.due),
-                raised_at=_instant(r.raised_at),
-                tz=r.tz,
+                alert_id=r["alert_id"],
+                kind=r["kind"],
+                task_ref=f"{r['ref']}/{r['code']}",
+                title=title_of(r["content"]),
+                lead_units=tuple(r["lead_units"]),
+                due=_instant(r["due"]),
+                raised_at=_instant(r["raised_at"]),
+                tz=r["tz"],
             ),
         )
-        for r in rows
+        for r in due_deliveries(reader, epoch(now) or 0, limit)
     ]
 
 
@@ -129,7 +117,7 @@ class Deliverer:
     def __init__(
         self,
         ledger: Ledger,
-        engine: Engine,
+        reader: Reader,
         channel_for: ChannelFor,
         *,
         backoff: Backoff | None = None,
@@ -139,7 +127,7 @@ class Deliverer:
         limit: int = 1000,
     ) -> None:
         self.ledger = ledger
-        self.engine = engine
+        self.reader = reader
         self.channel_for = channel_for
         self.backoff = backoff or Backoff()
         self.quiet = quiet
@@ -158,8 +146,9 @@ class Deliverer:
             report.deferred = True
             return report
         groups: dict[Endpoint, list[Due]] = {}
-        for row in due_rows(self.engine, now, self.limit):
+        for row in due_rows(self.reader, now, self.limit):
             groups.setdefault((row.channel, row.address), []).append(row)
+        self.reader.release()  # the next round sees what this one records
         started: list[_Send] = []
         with self._lock:
             for endpoint, rows in groups.items():

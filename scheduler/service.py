@@ -66,7 +66,7 @@ def channel_factory(config: ServiceConfig) -> Any:
 def deliverer(ledger: Ledger, runner: ProjectionRunner, config: ServiceConfig) -> Deliverer:
     return Deliverer(
         ledger,
-        runner.engine,
+        runner.reader(),
         channel_factory(config),
         quiet=config.quiet_hours,
         timeout=config.delivery_timeout,

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import structlog
-from sqlalchemy import Connection, select
 
 from ledger.application import DueAlert, Ledger
 from ledger.directory import Directory
-from projections.base import epoch
+from projections.moments import epoch
+from projections.queries.alerts import due_timers
 from projections.runner import ProjectionRunner
-from projections.tasks import tasks
-from projections.timers import timers
 
 log = structlog.get_logger()
 
@@ -43,40 +42,16 @@ def _instant(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
-def _due_timers(conn: Connection, now: int, batch: int) -> list[tuple[str, DueAlert]]:
-    query = (
-        select(timers)
-        .where(timers.c.state == "pending", timers.c.fires_at <= now)
-        .order_by(timers.c.fires_at, timers.c.timer_id)
-        .limit(batch)
+def _due(row: dict[str, Any]) -> DueAlert:
+    return DueAlert(
+        task_id=UUID(row["task_id"]),
+        plan_id=UUID(row["plan_id"]),
+        occurrence=row["occurrence"],
+        kind=row["kind"],
+        offset=row["offset"],
+        due=_instant(row["due"]),
+        fires_at=_instant(row["fires_at"]),
     )
-    return [
-        (
-            r.timer_id,
-            DueAlert(
-                task_id=UUID(r.task_id),
-                plan_id=UUID(r.plan_id),
-                occurrence=r.occurrence,
-                kind=r.kind,
-                offset=r.offset,
-                due=_instant(r.due),
-                fires_at=_instant(r.fires_at),
-            ),
-        )
-        for r in conn.execute(query)
-    ]
-
-
-def _units_of(conn: Connection, task_ids: list[str]) -> dict[str, list[str]]:
-    """The lead units, then the cooperating ones, of each task."""
-    found: dict[str, list[str]] = {}
-    for i in range(0, len(task_ids), 500):
-        query = select(tasks.c.task_id, tasks.c.lead_units, tasks.c.co_units).where(
-            tasks.c.task_id.in_(task_ids[i : i + 500])
-        )
-        for r in conn.execute(query):
-            found[r.task_id] = [*r.lead_units, *r.co_units]
-    return found
 
 
 def recipients(
@@ -104,41 +79,54 @@ def sweep(
     runner.catch_up()
     directory = ledger.directory()
     decided: set[str] = set()
-    while True:
-        now = ledger.now()
-        with runner.engine.connect() as conn:
-            due = [(k, d) for k, d in _due_timers(conn, epoch(now) or 0, batch) if k not in decided]
-            units = _units_of(conn, sorted({str(d.task_id) for _, d in due}))
-        if not due:
-            break  # (timers still pending after their alert was decided are not read twice)
-        decided.update(k for k, _ in due)
-        told = [
-            replace(
-                d,
-                recipients=recipients(d.kind, units.get(str(d.task_id), []), directory, supervisor),
-            )
-            for _, d in due
-        ]
-        outcome = ledger.raise_alerts(told, actor=SCHEDULER)
-        runner.catch_up()  # the timers read model marks them, before the next batch
-        report.batches += 1
-        report.raised += len(outcome.raised)
-        report.skipped += len(outcome.skipped)
-        report.already += len(due) - len(outcome.raised) - len(outcome.skipped)
-        for d in told:
-            key = d.alert_id
-            if key in outcome.raised:
-                late = (outcome.at - d.fires_at).total_seconds() > late_after
-                report.late += late
-                log.info(
-                    "alert.raised",
-                    alert=str(key),
-                    task=str(d.task_id),
-                    kind=d.kind,
-                    offset=d.offset,
-                    occurrence=d.occurrence or None,
-                    due=d.due.isoformat(),
-                    late=late,
-                    recipients=len(d.recipients),
+    reader = runner.reader()
+    try:
+        while True:
+            rows = due_timers(reader, epoch(ledger.now()) or 0, batch)
+            reader.release()  # the next batch sees what the catch-up after this one wrote
+            rows = [r for r in rows if r["timer_id"] not in decided]
+            if not rows:
+                break  # (a timer still pending after its alert was decided is read once)
+            decided.update(r["timer_id"] for r in rows)
+            told = [
+                replace(
+                    _due(r), recipients=recipients(r["kind"], r["units"], directory, supervisor)
                 )
+                for r in rows
+            ]
+            _decide(ledger, runner, told, report, late_after)
+    finally:
+        reader.close()
     return report
+
+
+def _decide(
+    ledger: Ledger,
+    runner: ProjectionRunner,
+    told: list[DueAlert],
+    report: SweepReport,
+    late_after: int,
+) -> None:
+    """Raise or skip one batch of due alerts, then let the timers read model follow."""
+    outcome = ledger.raise_alerts(told, actor=SCHEDULER)
+    runner.catch_up()  # the timers read model marks them, before the next batch
+    report.batches += 1
+    report.raised += len(outcome.raised)
+    report.skipped += len(outcome.skipped)
+    report.already += len(told) - len(outcome.raised) - len(outcome.skipped)
+    for d in told:
+        if d.alert_id not in outcome.raised:
+            continue
+        late = (outcome.at - d.fires_at).total_seconds() > late_after
+        report.late += late
+        log.info(
+            "alert.raised",
+            alert=str(d.alert_id),
+            task=str(d.task_id),
+            kind=d.kind,
+            offset=d.offset,
+            occurrence=d.occurrence or None,
+            due=d.due.isoformat(),
+            late=late,
+            recipients=len(d.recipients),
+        )

@@ -39,20 +39,19 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ledger.deadlines.calendar import WorkCalendar, default_calendar
-from ledger.deadlines.numerals import arabize
-from ledger.deadlines.periods import expand
-from ledger.deadlines.rules import (
+from ledger.deadlines.facts import (
     EVENT,
     ISSUED,
-    RULES,
     DateFact,
     Fact,
     OngoingFact,
     RecurringFact,
     RelativeFact,
-    Rule,
     TargetFact,
 )
+from ledger.deadlines.numerals import arabize
+from ledger.deadlines.periods import expand
+from ledger.deadlines.rules import RULES, Rule
 from ledger.deadlines.spec import PROVISIONAL_NOTE, DeadlineSpec, Kind, Occurrence, Target
 from ledger.deadlines.timing import end_of_day, start_of_day
 from ledger.textnorm import normalize, squeeze

@@ -29,55 +29,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
+from ledger.deadlines import dates
+from ledger.deadlines.facts import (
+    EVENT,
+    ISSUED,
+    Fact,
+    OngoingFact,
+    RecurringFact,
+    RelativeFact,
+    TargetFact,
+)
 from ledger.deadlines.periods import Cadence, PeriodUnit
 from ledger.deadlines.spec import TargetKind
-from ledger.deadlines.timing import Offset, OffsetUnit, end_of_month
+from ledger.deadlines.timing import Offset, OffsetUnit
 
-ISSUED = "issued"
-EVENT = "event"
-
-
-@dataclass(frozen=True)
-class DateFact:
-    """A calendar deadline: the end of ``day`` (None when no year is known)."""
-
-    day: date | None
-    label: str
-    year: int | None = None  # the year the phrase itself named; later dates inherit it
-
-
-@dataclass(frozen=True)
-class RelativeFact:
-    """Due ``offset`` after ``trigger`` happens."""
-
-    trigger: str
-    offset: Offset
-    label: str
-
-
-@dataclass(frozen=True)
-class RecurringFact:
-    """A duty repeated on ``cadence``; None for "定期" (periodic, period not stated)."""
-
-    cadence: Cadence | None
-    label: str
-
-
-@dataclass(frozen=True)
-class OngoingFact:
-    label: str
-
-
-@dataclass(frozen=True)
-class TargetFact:
-    kind: TargetKind
-    minimum: float
-    label: str
-
-
-Fact = DateFact | RelativeFact | RecurringFact | OngoingFact | TargetFact
 Builder = Callable[[re.Match[str], int | None], Fact | None]
 
 
@@ -93,103 +59,9 @@ class Rule:
 # Punctuation ends a clause; \x00 marks text an earlier rule already claimed.
 _CLAUSE_CHAR = r"[^,，。;；:：、!！?？\x00]"
 _NUMBER = r"\d+(?:\.\d+)?"
-_REL_YEAR = {"今": 0, "本": 0, "当": 0, "明": 1, "次": 1, "下": 1, "下一": 1}
 # An optional year in front of a month: "2019年", "明年", "次年".
 _YEAR_PREFIX = r"(?:(?P<y>\d{4})年|(?P<ry>今|本|当|明|次|下一?)年度?)?"
 _BEFORE = r"(?:前|之前|以前|为止|止)?"
-_XUN_DAY = {"上旬": 10, "初": 10, "中旬": 20, "中": 20, "下旬": None}
-
-
-def _year_of(m: re.Match[str], current: int | None) -> tuple[int | None, int | None]:
-    """(year meant, year named by the phrase) for a match using :data:`_YEAR_PREFIX`."""
-    groups = m.groupdict()
-    if groups.get("y"):
-        named = int(groups["y"])
-        return named, named
-    relative = groups.get("ry")
-    if relative is not None:
-        return (current + _REL_YEAR[relative] if current is not None else None), None
-    return current, None
-
-
-def _day_fact(
-    m: re.Match[str], year: int | None, named: int | None, month: int, day: int | None
-) -> DateFact | None:
-    """End of ``day`` (None: the last day) of ``month``; None for an impossible date."""
-    if not 1 <= month <= 12:
-        return None
-    if year is None:
-        return DateFact(None, m.group())
-    last = end_of_month(year, month)
-    if day is not None and not 1 <= day <= last.day:
-        return None
-    return DateFact(last.replace(day=day or last.day), m.group(), named)
-
-
-# ---------------------------------------------------------------- date builders
-
-
-def _full_date(m: re.Match[str], current: int | None) -> Fact | None:
-    year, named = _year_of(m, current)
-    return _day_fact(m, year, named, int(m["m"]), int(m["d"]))
-
-
-def _numeric_date(m: re.Match[str], current: int | None) -> Fact | None:
-    year = int(m["y"])
-    return _day_fact(m, year, year, int(m["m"]), int(m["d"]) if m["d"] else None)
-
-
-def _xun(m: re.Match[str], current: int | None) -> Fact | None:
-    year, named = _year_of(m, current)
-    return _day_fact(m, year, named, int(m["m"]), _XUN_DAY[m["x"]])
-
-
-def _month_end(m: re.Match[str], current: int | None) -> Fact | None:
-    year, named = _year_of(m, current)
-    return _day_fact(m, year, named, int(m["m"]), None)
-
-
-def _year_end(m: re.Match[str], current: int | None) -> Fact | None:
-    year, named = _year_of(m, current)
-    if year is None:
-        return DateFact(None, m.group())
-    return DateFact(date(year, 12, 31), m.group(), named)
-
-
-def _year_range(m: re.Match[str], current: int | None) -> Fact | None:
-    first, last = int(m["y1"]), int(m["y"])
-    if last < first:
-        return None
-    return DateFact(date(last, 12, 31), m.group(), last)
-
-
-def _by_year(m: re.Match[str], current: int | None) -> Fact | None:
-    year = int(m["y"] or m["y2"])
-    return DateFact(date(year, 12, 31), m.group(), year)
-
-
-def _half_year(m: re.Match[str], current: int | None) -> Fact | None:
-    year, named = _year_of(m, current)
-    return _day_fact(m, year, named, 6 if m["h"] == "上" else 12, None)
-
-
-def _quarter(m: re.Match[str], current: int | None) -> Fact | None:
-    year, named = _year_of(m, current)
-    return _day_fact(m, year, named, int(m["q"]) * 3, None)
-
-
-_PLAN_NUMBER = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
-
-
-def _five_year_plan(m: re.Match[str], current: int | None) -> Fact | None:
-    # From the third plan (1966-1970) on, the N-th plan ends in 1955 + 5N.
-    last_year = 1955 + 5 * (10 + _PLAN_NUMBER[m["n"]])
-    return DateFact(date(last_year, 12, 31), m.group())
-
-
-def _not_a_deadline(m: re.Match[str], current: int | None) -> Fact | None:
-    """Claim a date that starts something ("1月1日起施行") so no other rule reads it."""
-    return None
 
 
 # ---------------------------------------------------------------- relative builders
@@ -279,7 +151,7 @@ def _every_workday(m: re.Match[str], current: int | None) -> Fact | None:
 
 
 def _monthly_on(m: re.Match[str], current: int | None) -> Fact | None:
-    day = int(m["d"]) if m["d"] else _XUN_DAY.get(m["x"] or "")
+    day = int(m["d"]) if m["d"] else dates.XUN_DAY.get(m["x"] or "")
     if day is not None and not 1 <= day <= 31:
         return None
     return RecurringFact(Cadence("month", day=day), m.group())
@@ -287,7 +159,7 @@ def _monthly_on(m: re.Match[str], current: int | None) -> Fact | None:
 
 def _yearly_on(m: re.Match[str], current: int | None) -> Fact | None:
     month = int(m["m"])
-    day = int(m["d"]) if m["d"] else _XUN_DAY.get(m["x"] or "")
+    day = int(m["d"]) if m["d"] else dates.XUN_DAY.get(m["x"] or "")
     if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
         return None
     return RecurringFact(Cadence("year", month=month, day=day), m.group())
@@ -370,49 +242,59 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("periodic", r"不?定期", _periodic),
     # Dates. A date followed by 起/开始 starts something and is claimed as no deadline.
-    _rule("starts-on", r"(?:\d{4}年|\d{1,2}月份?|\d{1,2}日)+(?:起|开始|以来)", _not_a_deadline),
+    _rule(
+        "starts-on", r"(?:\d{4}年|\d{1,2}月份?|\d{1,2}日)+(?:起|开始|以来)", dates.not_a_deadline
+    ),
     _rule(
         "year-range",
         rf"(?P<y1>\d{{4}})年?[-—–~～至到](?P<y>\d{{4}})年(?:底|末)?{_BEFORE}",
-        _year_range,
+        dates.year_range,
     ),
-    _rule("full-date", rf"{_YEAR_PREFIX}(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日{_BEFORE}", _full_date),
+    _rule(
+        "full-date",
+        rf"{_YEAR_PREFIX}(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日{_BEFORE}",
+        dates.full_date,
+    ),
     # Spreadsheet dates: "2023-12-31", "2023.12", "2023/6/30".
     _rule(
         "numeric-date",
         rf"(?<![\d.])(?P<y>\d{{4}})(?P<sep>[-./])(?P<m>\d{{1,2}})(?:(?P=sep)(?P<d>\d{{1,2}}))?"
         rf"(?![\d.%/-]){_BEFORE}",
-        _numeric_date,
+        dates.numeric_date,
     ),
-    _rule("xun", rf"{_YEAR_PREFIX}(?P<m>\d{{1,2}})月份?(?P<x>上旬|中旬|下旬|初|中){_BEFORE}", _xun),
+    _rule(
+        "xun",
+        rf"{_YEAR_PREFIX}(?P<m>\d{{1,2}})月份?(?P<x>上旬|中旬|下旬|初|中){_BEFORE}",
+        dates.xun,
+    ),
     _rule(
         "month-end",
         rf"{_YEAR_PREFIX}(?:\d{{1,2}}月?[-—–~～至到])?(?P<m>\d{{1,2}})月份?(?:底|末|内)?{_BEFORE}"
         r"(?!\d)",
-        _month_end,
+        dates.month_end,
     ),
-    _rule("half-year", rf"{_YEAR_PREFIX}(?P<h>上|下)半年(?:末|底)?{_BEFORE}", _half_year),
-    _rule("quarter", rf"{_YEAR_PREFIX}第?(?P<q>[1-4])季度(?:末|底|内)?{_BEFORE}", _quarter),
+    _rule("half-year", rf"{_YEAR_PREFIX}(?P<h>上|下)半年(?:末|底)?{_BEFORE}", dates.half_year),
+    _rule("quarter", rf"{_YEAR_PREFIX}第?(?P<q>[1-4])季度(?:末|底|内)?{_BEFORE}", dates.quarter),
     _rule(
         "year-end",
         rf"(?:(?P<y>\d{{4}})|(?P<ry>今|本|当|明|次|下一?)|(?<![\d个半]))年度?(?:底|末){_BEFORE}",
-        _year_end,
+        dates.year_end,
     ),
     _rule(
         "within-year",
         r"(?:(?P<y>\d{4})|(?P<ry>今|本|当|明|次)|(?<![\d个半每按]))年度?(?:之内|以内|内)|全年",
-        _year_end,
+        dates.year_end,
     ),
-    _rule("year-only", r"^(?:到|至|截至|截止|于|在)?(?P<y>\d{4})年度?$", _year_end),
+    _rule("year-only", r"^(?:到|至|截至|截止|于|在)?(?P<y>\d{4})年度?$", dates.year_end),
     _rule(
         "by-year",
         r"(?:到|至|截至|截止到?)(?P<y>\d{4})年(?![\d度])|(?P<y2>\d{4})年(?:前|之前|以前|为止)",
-        _by_year,
+        dates.by_year,
     ),
     _rule(
         "five-year-plan",
         r"十(?P<n>[一二三四五六七八九])五(?:规划|时期|期间)?(?:末|底)?",
-        _five_year_plan,
+        dates.five_year_plan,
     ),
     # Offsets from a trigger: "征求意见结束后1个月内", "最迟在5小时内".
     _rule(

@@ -1,10 +1,9 @@
 """Read an XLSX breakdown table with openpyxl, filling merged ranges.
 
 openpyxl's read-only mode streams the sheet but does not expose merged ranges; the full
-mode does, at a cost. Measured on a 20,000-row, 7-column sheet: read-only 1.0 s, full
-1.8 s. So values come from read-only mode and the ``<mergeCell ref="B3:B12"/>`` entries
-are picked out of the sheet's XML with one regular expression (about 20 ms on the same
-sheet's 11 MB of XML).
+mode does, at nearly twice the time on a large sheet (BENCHMARKS.md). So values come
+from read-only mode and the ``<mergeCell ref="B3:B12"/>`` entries are picked out of the
+sheet's XML with one regular expression.
 """
 
 from __future__ import annotations

@@ -115,7 +115,7 @@ def test_email_and_a_recovering_webhook_each_deliver_once(
 
     clock[0] = local("2017-08-25T09:00")
     assert sweep(ledger, runner).raised == 1  # the 7-day reminder
-    sends = Deliverer(ledger, runner.engine, channels)
+    sends = Deliverer(ledger, runner.reader(), channels)
     first = sends.round(wait=True)
     assert (first.delivered, first.failed) == (1, 1)
     assert len(inbox.accepted) == 1
@@ -191,7 +191,7 @@ def test_a_bug_in_a_channel_is_recorded_backed_off_and_never_blocks_the_others(
     ledger, runner = _two_units_due(store_url, clock)
     broken, working = Scripted("webhook", KeyError("bug")), Scripted("webhook")
     channels = {"http://dead.invalid/x": broken, "http://ok.invalid/x": working}
-    sends = Deliverer(ledger, runner.engine, lambda name, address: channels[address])
+    sends = Deliverer(ledger, runner.reader(), lambda name, address: channels[address])
     report = sends.round(wait=True)
     assert (report.digests, report.delivered, report.failed) == (2, 1, 1)
     runner.catch_up()
@@ -220,7 +220,7 @@ def test_a_permanent_failure_gives_up_at_once_and_transient_ones_after_the_last_
     flaky = Scripted("webhook", *[TransientFailure("webhook", "", "HTTP 503")] * 5)
     channels: dict[str, Channel] = {"http://dead.invalid/x": refused, "http://ok.invalid/x": flaky}
     backoff = Backoff(base=timedelta(seconds=30), max_attempts=3)
-    sends = Deliverer(ledger, runner.engine, lambda n, a: channels[a], backoff=backoff)
+    sends = Deliverer(ledger, runner.reader(), lambda n, a: channels[a], backoff=backoff)
     first = sends.round(wait=True)
     assert (first.abandoned, first.failed) == (1, 1)
     for _ in range(4):

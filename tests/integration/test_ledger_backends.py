@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from ledger.application import Ledger, PlanMeta, TaskFields
 from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.store import open_ledger
-from projections.queries import list_plans, list_tasks
+from projections.queries.plans import list_plans
+from projections.queries.tasks import TaskFilter, list_tasks
 from projections.replay import LostRace, Replay
 from projections.runner import ProjectionRunner
 from projections.tasks import tasks as tasks_table
@@ -148,7 +149,7 @@ class LedgerContract:
             actor="财政局小王",
         )
         ledger.complete(tid, unit="市财政局", occurred_on=date(2017, 8, 31), actor="财政局小王")
-        events = ledger.task_events(tid)
+        events = list(ledger.events.get(tid))
         assert [type(e).__name__ for e in events] == ["Defined", "ProgressReported", "Completed"]
         assert events[1].occurred_on == date(2017, 8, 30)
         assert events[1].timestamp == datetime(2017, 9, 2, 1, 0, tzinfo=UTC)
@@ -184,7 +185,7 @@ class LedgerContract:
         )
         with pytest.raises(RuleViolation, match="already completed"):
             ledger.complete(tid, unit="市财政局", occurred_on=date(2017, 5, 31), actor="me")
-        assert len(ledger.task_events(tid)) == 2
+        assert len(list(ledger.events.get(tid))) == 2
 
     def test_read_models_follow_the_ledger_and_rebuild_identically(self, ledger: Ledger) -> None:
         """Incremental catch-up and a rebuild from zero give the same rows."""
@@ -210,11 +211,12 @@ class LedgerContract:
             ]
         assert before == after
         now = datetime(2017, 6, 2, tzinfo=UTC)
-        audit = list_tasks(runner.engine, now=now, unit="市审计局")
-        assert [v.ref for v in audit] == ["dalian-2017/2"]
-        assert list_plans(runner.engine)[0]["tasks"] == 5
-        done = list_tasks(runner.engine, now=now, statuses=["done"])
-        assert [v.row["code"] for v in done] == ["3"]
+        with runner.reader() as reader:
+            audit = list_tasks(reader, now=now, where=TaskFilter(unit="市审计局"))
+            assert [v.ref for v in audit] == ["dalian-2017/2"]
+            assert list_plans(reader)[0]["tasks"] == 5
+            done = list_tasks(reader, now=now, where=TaskFilter(statuses=["done"]))
+            assert [v.row["code"] for v in done] == ["3"]
 
     def test_two_runners_never_apply_a_batch_twice(self, ledger: Ledger) -> None:
         """A second runner that lost the race re-reads the position instead of re-applying."""
@@ -226,7 +228,8 @@ class LedgerContract:
         notifications = ledger.recorder.select_notifications(start=1, limit=100)
         with pytest.raises(LostRace):
             two._apply_batch(positions, notifications)
-        assert list_plans(one.engine)[0]["tasks"] == 4
+        with one.reader() as reader:
+            assert list_plans(reader)[0]["tasks"] == 4
 
     def test_two_replays_never_write_a_chunk_twice(self, ledger: Ledger) -> None:
         """A replay that lost the race to another runner writes nothing."""
@@ -238,7 +241,8 @@ class LedgerContract:
         one.catch_up()  # fills the empty read models by a replay
         with pytest.raises(LostRace):
             stale.run(one.projections, head, None)  # still believes nothing was written
-        assert list_plans(one.engine)[0]["tasks"] == 4
+        with one.reader() as reader:
+            assert list_plans(reader)[0]["tasks"] == 4
         with one.engine.connect() as conn:
             assert conn.execute(select(func.count()).select_from(tasks_table)).scalar() == 4
 
@@ -305,11 +309,11 @@ class LedgerContract:
         restarted = ProjectionRunner(ledger)
         restarted.catch_up()
         assert {lag.behind for lag in restarted.status()} == {0}
-        reported = list_tasks(
-            restarted.engine, now=datetime(2017, 6, 2, tzinfo=UTC), unit="市财政局"
-        )
-        assert sorted(v.row["reports"] for v in reported) == [0, 1]
-        assert len(list_tasks(restarted.engine, now=datetime(2017, 6, 2, tzinfo=UTC))) == 4
+        day = datetime(2017, 6, 2, tzinfo=UTC)
+        with restarted.reader() as reader:
+            reported = list_tasks(reader, now=day, where=TaskFilter(unit="市财政局"))
+            assert sorted(v.row["reports"] for v in reported) == [0, 1]
+            assert len(list_tasks(reader, now=day)) == 4
 
     def test_a_report_starts_a_relative_deadline_on_the_official_calendar(
         self, ledger: Ledger, clock: Clock
@@ -328,7 +332,7 @@ class LedgerContract:
         )
         task = ledger.get_task(tid)
         assert task.due == datetime.fromisoformat("2026-10-13T23:59:59+08:00")
-        assert [type(e).__name__ for e in ledger.task_events(tid)][-1] == "DeadlineStarted"
+        assert [type(e).__name__ for e in list(ledger.events.get(tid))][-1] == "DeadlineStarted"
 
     def test_declaring_a_day_recounts_provisional_deadlines(self, ledger: Ledger) -> None:
         """A 2027 count is provisional; a declared holiday moves it and records why."""

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import subprocess
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-import structlog.testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select
@@ -21,15 +18,15 @@ from ledger.errors import LedgerError
 from ledger.store import open_ledger
 from projections.history import history
 from projections.outbox import outbox
-from projections.plans import plans
-from projections.replay import Replay
-from projections.replay_worker import SecondProcessFailed
+from projections.plans import plan_versions, plans
 from projections.runner import ProjectionRunner
 from projections.task_versions import task_unit_versions, task_versions
-from projections.tasks import task_units, tasks
+from projections.tasks import TasksProjection, task_units, tasks
 from projections.timers import timers
 from projections.tracking import tracking
 from projections.unit_tally import unit_tally
+from scheduler.channels import TransientFailure
+from scheduler.delivery import Deliverer
 from scheduler.sweep import sweep
 
 META = PlanMeta(
@@ -48,9 +45,24 @@ command = st.one_of(
     st.tuples(st.just("amend"), st.integers(1, 4), st.sampled_from(DEADLINES), st.none()),
     # The scheduler: the clock jumps ahead by some days and due alerts are raised.
     st.tuples(st.just("sweep"), st.integers(1, 4), st.none(), st.integers(5, 120)),
+    # Deliveries: the receiver accepts (even), or fails for now (odd) and is retried later.
+    st.tuples(st.just("deliver"), st.integers(1, 4), st.none(), st.integers(0, 3)),
     # A node whose clock is a few minutes behind: it records at the last recorded instant.
     st.tuples(st.just("rewind"), st.integers(1, 4), st.none(), st.integers(1, 300)),
 )
+
+
+class Receiver:
+    """A webhook that answers every send the same way: accepted, or ``failure``."""
+
+    name = "webhook"
+
+    def __init__(self, failure: Exception | None) -> None:
+        self.failure = failure
+
+    def send(self, digest: Any, recipient: str) -> None:
+        if self.failure is not None:
+            raise self.failure
 
 
 def table(deadlines: dict[int, str]) -> list[TaskFields]:
@@ -75,6 +87,13 @@ def apply(
     if kind == "sweep":
         clock[0] += timedelta(days=extra)
         sweep(ledger, ProjectionRunner(ledger))
+        return
+    if kind == "deliver":
+        clock[0] += timedelta(hours=2)  # past any retry's backoff
+        runner = ProjectionRunner(ledger)
+        runner.catch_up()
+        channel = Receiver(TransientFailure("webhook", "", "busy") if extra % 2 else None)
+        Deliverer(ledger, runner.reader(), lambda name, address: channel).round(wait=True)
         return
     if kind == "rewind":
         clock[0] -= timedelta(seconds=extra)
@@ -111,6 +130,7 @@ def snapshot(runner: ProjectionRunner) -> list[list[dict[str, Any]]]:
             [dict(r._mapping) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
             for t in (
                 plans,
+                plan_versions,
                 tasks,
                 task_units,
                 task_versions,
@@ -150,6 +170,10 @@ def test_interrupted_catch_up_equals_rebuild(
         runner.create_tables()
         deadlines: dict[int, str] = {}
         ledger.import_table(table(deadlines), META, actor="s", source="t", sha256="x")
+        for unit in UNITS[:2]:  # someone to tell, so raised alerts have deliveries
+            ledger.add_contact(
+                unit, channel="webhook", address=f"http://{unit}.invalid/", actor="s"
+            )
         if not replay_first:  # past position 0: from here on events apply one by one
             runner.catch_up(batch_size=1, limit=1, replay=False)
         for i, step in enumerate(steps):
@@ -166,25 +190,7 @@ def test_interrupted_catch_up_equals_rebuild(
         ledger.close()
 
 
-# -- a long replay shared by two processes (projections/replay_worker.py) ----------------
-
-
-class RecordedPopen(subprocess.Popen[bytes]):
-    """``subprocess.Popen`` that remembers what it started: the second process."""
-
-    started: ClassVar[list[subprocess.Popen[bytes]]] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        RecordedPopen.started.append(self)
-
-
-@pytest.fixture
-def shared(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
-    """Every replay of the test shares its work with a second process (recorded)."""
-    RecordedPopen.started = []
-    monkeypatch.setattr(subprocess, "Popen", RecordedPopen)
-    return RecordedPopen.started
+# -- a replay in chunks, and a batch that fails -------------------------------------
 
 
 def busy_ledger(url: str) -> Ledger:
@@ -234,78 +240,95 @@ def indexes_missing(runner: ProjectionRunner) -> set[str]:
     return {name for _, name in wanted - have}
 
 
-def sharing_runner(ledger: Ledger) -> ProjectionRunner:
+def chunked_runner(ledger: Ledger) -> ProjectionRunner:
     runner = ProjectionRunner(ledger)
     runner.create_tables()
-    runner.worker_from = 0  # share every replay, however short
-    runner.replay_chunk = 25  # events per chunk: several chunks for each process
+    runner.replay_chunk = 25  # events per chunk: many chunks
     return runner
 
 
-def test_a_shared_replay_gives_the_rows_of_one_process(
-    store_url: str, shared: list[subprocess.Popen[bytes]]
-) -> None:
+def test_a_replay_in_chunks_gives_the_rows_of_applying_every_event(store_url: str) -> None:
     ledger = busy_ledger(store_url)
-    runner = sharing_runner(ledger)
+    runner = chunked_runner(ledger)
     runner.catch_up(replay=False)  # every event applied in notification order
     incremental = snapshot(runner)
     chunks: list[int] = []
     runner.rebuild(progress=lambda read, head: chunks.append(read))
-    assert len(shared) == 1 and shared[0].returncode == 0
     assert len(chunks) > 4 and chunks[-1] == ledger.recorder.max_notification_id()
     assert snapshot(runner) == incremental
     assert indexes_missing(runner) == set()
     ledger.close()
 
 
-def test_a_replay_whose_second_process_dies_resumes_to_the_same_rows(
-    store_url: str, shared: list[subprocess.Popen[bytes]]
-) -> None:
+def test_a_replay_stopped_after_a_chunk_resumes_to_the_same_rows(store_url: str) -> None:
     ledger = busy_ledger(store_url)
-    runner = sharing_runner(ledger)
+    runner = chunked_runner(ledger)
     runner.catch_up(replay=False)
     incremental = snapshot(runner)
 
-    def kill_after_the_first_chunk(read: int, head: int) -> None:
-        if len(shared) == 1 and shared[0].poll() is None:
-            shared[0].kill()
+    def stop(read: int, head: int) -> None:
+        raise KeyboardInterrupt
 
-    with pytest.raises(SecondProcessFailed, match="stopped"):
-        runner.rebuild(progress=kill_after_the_first_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        runner.rebuild(progress=stop)
     with runner.engine.connect() as conn:
         states = conn.execute(select(tracking.c.position, tracking.c.replay_after)).all()
     # What was committed is a prefix: every read model at position 0, part way through.
     assert {position for position, _ in states} == {0}
     assert {after for _, after in states} != {None}
     runner.catch_up()  # a restart resumes after the last chunk written
-    assert len(shared) == 2
+    assert snapshot(runner) == incremental
+    assert indexes_missing(runner) == set()
+    ledger.close()
+
+
+def test_a_replay_never_writes_a_chunk_another_runner_wrote(store_url: str) -> None:
+    """Another runner writes the next chunk first: this replay's claim fails, it looks
+    again and goes on after it; no row is written twice."""
+    ledger = busy_ledger(store_url)
+    runner = chunked_runner(ledger)
+    runner.catch_up(replay=False)
+    incremental = snapshot(runner)
+    other = chunked_runner(ledger)
+    cut_in: list[int] = []
+
+    def let_the_other_write_first(read: int, head: int) -> None:
+        if not cut_in:  # after the first chunk: the other runner writes the next ones
+            cut_in.append(other.catch_up(limit=50))
+
+    runner.rebuild(progress=let_the_other_write_first)
+    assert cut_in and cut_in[0] >= 50  # whole aggregates: a chunk may read a few more
     assert snapshot(runner) == incremental
     ledger.close()
 
 
-def test_a_shared_replay_never_writes_a_chunk_another_runner_wrote(
-    store_url: str, shared: list[subprocess.Popen[bytes]]
+class Faulty(TasksProjection):
+    """The tasks read model, failing in the middle of applying a batch."""
+
+    def apply(self, conn: Any, events: list[Any]) -> None:
+        super().apply(conn, events)
+        raise RuntimeError("a fault in the middle of a batch")
+
+
+def test_a_read_model_failing_mid_batch_leaves_every_position_where_it_was(
+    store_url: str,
 ) -> None:
-    """Another runner writes the second process's next chunk first: that process's
-    claim fails, the replay looks again and goes on after it; no row is written twice."""
+    """Positions commit with their rows or not at all: after a fault in one read model,
+    no read model has moved, and a later catch-up equals a rebuild (timers included, so
+    no alert is lost)."""
     ledger = busy_ledger(store_url)
-    runner = sharing_runner(ledger)
-    runner.catch_up(replay=False)
+    runner = ProjectionRunner(ledger)
+    runner.create_tables()
+    runner.catch_up(replay=False, limit=30)
+    before = runner.positions()
+    projections = [Faulty() if p.name == "tasks" else p for p in runner.projections]
+    broken = ProjectionRunner(ledger, projections)
+    with pytest.raises(RuntimeError, match="middle of a batch"):
+        broken.catch_up(replay=False, batch_size=7)
+    assert runner.positions() == before
+    runner.catch_up(replay=False, batch_size=7)
     incremental = snapshot(runner)
-    head = ledger.recorder.max_notification_id() or 0
-    events = ledger.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-    other = Replay(runner.engine, events, ledger.mapper)
-    spans = other.spans(head, None, runner.replay_chunk)
-    cut_in: list[int] = []
-
-    def write_the_next_chunk_first(read: int, head: int) -> None:
-        if not cut_in:  # after the first chunk, before the second process's turn
-            found = other.chunk_of(runner.projections, head, spans[1])
-            other.write(runner.projections, found.tables, head, spans[0].last, spans[1].last, False)
-            cut_in.append(read)
-
-    runner.rebuild(progress=write_the_next_chunk_first)
-    assert cut_in and len(shared) == 2  # the second process lost; a new one finished
+    runner.rebuild()
     assert snapshot(runner) == incremental
     ledger.close()
 
@@ -336,33 +359,6 @@ def test_a_rebuild_stopped_before_its_first_chunk_replays_over_the_old_rows(
     ledger.close()
 
 
-def test_a_second_process_that_cannot_read_the_ledger_leaves_the_replay_to_one(
-    store_url: str,
-    shared: list[subprocess.Popen[bytes]],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The second process says it reads the same ledger before anything is written; one
-    that sees another (here an empty one) makes the replay go on in one process."""
-    ledger = busy_ledger(store_url)
-    runner = sharing_runner(ledger)
-    runner.catch_up(replay=False)
-    incremental = snapshot(runner)
-    elsewhere = f"sqlite:///{tmp_path / 'other.db'}"
-    open_ledger(elsewhere, create=True).close()
-    monkeypatch.setitem(ledger.env, "SQLALCHEMY_URL", elsewhere)  # what the child opens
-    chunks: list[int] = []
-    with structlog.testing.capture_logs() as logs:
-        runner.rebuild(progress=lambda read, head: chunks.append(read))
-    assert len(shared) == 1 and shared[0].returncode is not None  # it has ended
-    [warning] = [e for e in logs if e["event"] == "replaying in one process"]
-    assert "sees the ledger up to event 0" in warning["reason"]
-    assert len(chunks) > 4  # in chunks of the same size, all written here
-    assert snapshot(runner) == incremental
-    assert indexes_missing(runner) == set()
-    ledger.close()
-
-
 def test_a_rebuild_with_no_event_to_replay_leaves_no_row(store_url: str) -> None:
     ledger = open_ledger(store_url, create=True)
     runner = ProjectionRunner(ledger)
@@ -386,42 +382,6 @@ def test_a_rebuild_with_no_event_to_replay_leaves_no_row(store_url: str) -> None
     assert len(snapshot(runner)[0]) == 1
     runner.rebuild()
     assert snapshot(runner)[0] == []
-    ledger.close()
-
-
-def test_a_replay_sorts_on_every_core_at_the_end_and_gives_the_connection_back(
-    sqlite_url: str,
-) -> None:
-    import sqlite3
-
-    from sqlalchemy import event
-
-    from projections.replay_worker import available_cores
-
-    ledger = busy_ledger(sqlite_url)
-    runner = ProjectionRunner(ledger)
-    runner.create_tables()
-    builds: list[tuple[int, sqlite3.Connection]] = []
-    counts: list[int] = []  # the unit links counted from all the rows, at the end
-
-    @event.listens_for(runner.engine, "before_cursor_execute")
-    def watch(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        driver = cursor.connection
-        if statement.lstrip().upper().startswith("CREATE INDEX"):
-            builds.append((driver.execute("PRAGMA threads").fetchone()[0], driver))
-        elif statement.startswith("INSERT INTO rm_unit_tally") and "SELECT" in statement:
-            counts.append(driver.execute("PRAGMA threads").fetchone()[0])
-
-    runner.rebuild()
-    # SQLite caps the threads at its compile-time limit, which a fresh connection shows.
-    cap = sqlite3.connect(":memory:")
-    cap.execute("PRAGMA threads = 64")
-    limit = cap.execute("PRAGMA threads").fetchone()[0]
-    assert builds, "the replay built no index"
-    assert {threads for threads, _ in builds} == {min(available_cores(), limit)}
-    assert counts and set(counts) == {min(available_cores(), limit)}
-    assert {d.execute("PRAGMA threads").fetchone()[0] for _, d in builds} == {0}
-    assert indexes_missing(runner) == set()
     ledger.close()
 
 
@@ -468,5 +428,5 @@ def test_a_rebuild_on_a_store_no_runner_has_seen_makes_its_read_models(store_url
     assert not inspect(ledger.recorder.datastore.engine).has_table(tracking.name)  # type: ignore[attr-defined]
     runner = ProjectionRunner(ledger)
     assert runner.rebuild() == ledger.recorder.max_notification_id()
-    assert len(snapshot(runner)[1]) == 40  # one row per task
+    assert len(snapshot(runner)[2]) == 40  # one row per task
     ledger.close()

@@ -12,8 +12,8 @@ import pytest
 from ledger.application import Ledger, PlanMeta
 from ledger.importing import read_table
 from ledger.store import open_ledger
-from projections.dashboard import dashboard
-from projections.queries import list_tasks
+from projections.queries.dashboard import _judged, dashboard
+from projections.queries.tasks import list_tasks
 from projections.runner import ProjectionRunner
 
 WARN = timedelta(days=3)
@@ -50,12 +50,14 @@ class Story:
 
     def status(self, code: int, **axes: Any) -> str:
         self.runner.catch_up()
-        views = list_tasks(self.runner.engine, now=self.moment, **axes)
+        with self.runner.reader() as reader:
+            views = list_tasks(reader, now=self.moment, **axes)
         return next(v.standing.status for v in views if v.row["code"] == str(code))
 
     def board(self, **axes: Any) -> dict[str, Any]:
         self.runner.catch_up()
-        rows = dashboard(self.runner.engine, now=self.moment, by="plan", **axes)
+        with self.runner.reader() as reader:
+            rows = dashboard(reader, now=self.moment, by="plan", **axes)
         (row,) = rows
         return row
 
@@ -100,7 +102,8 @@ def test_a_late_report_is_seen_differently_on_the_two_axes(story: Story) -> None
 def test_before_the_import_the_ledger_knew_no_task(story: Story) -> None:
     """As of a moment before the table was imported, there is nothing to count."""
     story.at("2017-09-05T09:00")
-    assert dashboard(story.runner.engine, now=story.moment, as_of=local("2017-05-31T09:00")) == []
+    with story.runner.reader() as reader:
+        assert dashboard(reader, now=story.moment, as_of=local("2017-05-31T09:00")) == []
 
 
 def test_the_current_dashboard_agrees_with_the_judged_one(story: Story) -> None:
@@ -120,26 +123,28 @@ def test_the_current_dashboard_agrees_with_the_judged_one(story: Story) -> None:
     )
     story.at("2017-09-05T09:00")
     story.runner.catch_up()
-    from projections.dashboard import _judged
+    with story.runner.reader() as reader:
+        agree(story, reader)
 
-    engine = story.runner.engine
+
+def agree(story: Story, engine: Any) -> None:
     earlier = local("2017-07-03T12:00")
     # The rows as they stand, judged now and just before the end of August, when the
     # "8月底前" tasks are due soon.
     for judged_at in (story.moment, local("2017-08-29T10:00")):
         for by in ("unit", "section", "plan"):
             current = dashboard(engine, now=judged_at, by=by)
-            judged = _judged(engine, story.moment, judged_at, None, plan_id=None, by=by, warn=WARN)
+            judged = _judged(engine, story.moment, judged_at, None, None, by, WARN)
             assert current == judged, (judged_at, by)
     seen = dashboard(engine, now=local("2017-08-29T10:00"), by="plan")[0]
     assert seen["due_soon"] > 0 and seen["overdue"] > 0 and seen["waived"] == 1
     for by in ("unit", "section", "plan"):
         current = dashboard(engine, now=story.moment, by=by)
         held_now = dashboard(engine, now=story.moment, by=by, as_of=story.moment)
-        judged = _judged(engine, story.moment, story.moment, None, plan_id=None, by=by, warn=WARN)
+        judged = _judged(engine, story.moment, story.moment, None, None, by, WARN)
         assert current == held_now == judged, by
         then = dashboard(engine, now=story.moment, by=by, as_of=earlier)
-        assert then == _judged(engine, earlier, earlier, None, plan_id=None, by=by, warn=WARN), by
+        assert then == _judged(engine, earlier, earlier, None, None, by, WARN), by
     # The reassignment moved task 5 away from 市地税局 on 4 July; as of 3 July it was theirs.
     then = {r["key"]: r["total"] for r in dashboard(engine, now=story.moment, as_of=earlier)}
     now = {r["key"]: r["total"] for r in dashboard(engine, now=story.moment)}

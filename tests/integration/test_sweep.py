@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 
 from ledger.application import Ledger, PlanMeta, TaskFields
 from ledger.store import open_ledger
-from projections.alert_list import list_raised
-from projections.reader import EngineReader
+from projections.queries.alerts import list_raised
 from projections.runner import ProjectionRunner
 from scheduler.sweep import sweep
 
@@ -46,14 +46,19 @@ class Scheduler:
         self.runner.create_tables()
         self.ledger.import_table(table(*deadlines), META, actor="s", source="t", sha256="x")
 
+    def raised(self) -> list[dict[str, Any]]:
+        self.runner.catch_up()
+        with self.runner.reader() as reader:
+            return list_raised(reader)
+
     def sweep_at(self, when: str) -> list[tuple[str, str, str]]:
         """Sweep at ``when``; the (task, kind, offset) of the alerts this sweep raised."""
         self.moment = local(when)
-        before = {a["id"] for a in list_raised(EngineReader(self.runner.engine))}
+        before = {a["id"] for a in self.raised()}
         sweep(self.ledger, self.runner)
         return [
             (a["task"], a["kind"], a["offset"])
-            for a in list_raised(EngineReader(self.runner.engine))
+            for a in self.raised()
             if a["id"] not in before
         ]
 
@@ -122,7 +127,7 @@ def test_alerts_missed_while_down_are_raised_late_once(url: str) -> None:
             ("dalian-2017/2", "overdue", "0"),
             ("dalian-2017/3", "overdue", "0"),
         ]
-        late = [a for a in list_raised(EngineReader(s.runner.engine)) if a["kind"] == "overdue"]
+        late = [a for a in s.raised() if a["kind"] == "overdue"]
         assert all(a["late"] for a in late)
         assert late[0]["due"] == "2017-06-30T23:59:59+08:00"
         assert s.sweep_at("2017-09-15T09:00") == []
@@ -146,12 +151,13 @@ def test_a_second_sweeper_raises_nothing_twice(url: str) -> None:
 
 
 def _due(s: Scheduler) -> list:
-    from projections.base import epoch
-    from scheduler.sweep import _due_timers
+    from projections.moments import epoch
+    from projections.queries.alerts import due_timers
+    from scheduler.sweep import _due
 
     s.runner.catch_up()
-    with s.runner.engine.begin() as conn:
-        return [d for _, d in _due_timers(conn, epoch(s.moment) or 0, 100)]
+    with s.runner.reader() as reader:
+        return [_due(r) for r in due_timers(reader, epoch(s.moment) or 0, 100)]
 
 
 def test_raised_alerts_survive_a_rebuild_after_the_task_moved(one_task: Scheduler) -> None:

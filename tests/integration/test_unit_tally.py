@@ -15,11 +15,12 @@ from ledger.application import Ledger, PlanMeta, TaskFields
 from ledger.errors import LedgerError
 from ledger.status import WARNING_WINDOW
 from ledger.store import open_ledger
-from projections.dashboard_counts import counted, finish
+from projections.base import closing_statement
 from projections.moments import NOW, month_starts
-from projections.reader import EngineReader
+from projections.queries.dashboard import dashboard, finish
+from projections.reader import Reader
 from projections.runner import ProjectionRunner
-from projections.task_versions import closing_statement, task_unit_versions
+from projections.task_versions import task_unit_versions
 from projections.unit_tally import unit_tally
 
 META = PlanMeta(
@@ -41,14 +42,14 @@ def expected(
         for v in conn.execute(select(task_unit_versions)):
             if not v.rec_from <= moment < v.rec_to:
                 continue
-            live = not v.completed and not v.waived
+            live = v.phase == "todo"
             due = v.next_due
             flags = (
                 1,
-                v.completed and not v.waived,
+                v.phase in ("done", "done_late"),
                 live and due is not None and due < judged,
                 live and due is not None and judged <= due <= soon,
-                v.waived,
+                v.phase == "waived",
             )
             tally = counts.setdefault(v.unit, [0] * 5)
             for i, flag in enumerate(flags):
@@ -115,9 +116,14 @@ def eventful(url: str) -> tuple[Ledger, datetime, datetime]:
     return ledger, start, latest
 
 
+def counted(runner: ProjectionRunner, at: datetime, *, as_of: bool = False) -> Any:
+    """The whole ledger's dashboard by unit, now (judged at ``at``) or as of ``at``."""
+    with runner.reader() as reader:
+        return dashboard(reader, now=at, as_of=at if as_of else None)
+
+
 def tallied(runner: ProjectionRunner, at: int) -> list[dict[str, Any]]:
-    reader = EngineReader(runner.engine)
-    return counted(reader, at=datetime.fromtimestamp(at, UTC), as_of=True)
+    return counted(runner, datetime.fromtimestamp(at, UTC), as_of=True)
 
 
 def tally_rows(runner: ProjectionRunner) -> list[tuple[Any, ...]]:
@@ -152,24 +158,19 @@ def test_the_counts_at_any_moment_are_those_of_the_links_held_then(story: Any) -
     assert checked > 50
     # Now: the links held now, judged at the moment asked about (40 days before the end).
     at = int(end.timestamp()) - 40 * 86_400
-    now = counted(EngineReader(runner.engine), at=datetime.fromtimestamp(at, UTC))
+    now = counted(runner, datetime.fromtimestamp(at, UTC))
     assert now == expected(runner, NOW - 1, judged=at)
     assert any(row["overdue"] for row in now) and any(row["done"] for row in now)
 
 
-class Counting:
+class Counting(Reader):
     """A reader that counts the statements it runs."""
 
-    def __init__(self, reader: EngineReader) -> None:
-        self.reader, self.statements = reader, 0
+    statements = 0
 
-    def rows(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+    def _execute(self, sql: str, params: Any) -> Any:
         self.statements += 1
-        return self.reader.rows(sql, params)
-
-    def tuples(self, sql: str, params: Any = None) -> list[Any]:
-        self.statements += 1
-        return self.reader.tuples(sql, params)
+        return super()._execute(sql, params)
 
 
 def test_as_of_chooses_its_reference_in_one_statement(story: Any) -> None:
@@ -177,9 +178,10 @@ def test_as_of_chooses_its_reference_in_one_statement(story: Any) -> None:
     counts themselves. One chooses the reference, one reads the counts."""
     _, runner, start, end = story
     runner.catch_up()
+    store = runner.reader().store
     for moment in (start + (end - start) / 2, end - timedelta(days=2)):
-        reader = Counting(EngineReader(runner.engine))
-        found = counted(reader, at=moment, as_of=True)
+        with Counting(store) as reader:
+            found = dashboard(reader, now=moment, as_of=moment)
         assert found == expected(runner, int(moment.timestamp()))
         assert found and reader.statements == 2
 
@@ -219,8 +221,6 @@ def test_closing_a_task_s_links_reads_only_that_task_s_rows(sqlite_url: str) -> 
 def test_after_a_replay_the_counts_follow_new_events(story: Any) -> None:
     ledger, runner, _, end = story
     runner.rebuild()
-    # The replay counts everything at once (on PostgreSQL with the key built after):
-    # the key must be back for the counts to follow the next events one by one.
     key = inspect(runner.engine).get_pk_constraint(unit_tally.name)["constrained_columns"]
     assert key == [c.name for c in unit_tally.primary_key.columns]
     head = ledger.recorder.max_notification_id()
@@ -233,5 +233,5 @@ def test_after_a_replay_the_counts_follow_new_events(story: Any) -> None:
     followed = tally_rows(runner)
     runner.rebuild()
     assert tally_rows(runner) == followed
-    now = counted(EngineReader(runner.engine), at=end)
+    now = counted(runner, end)
     assert now == expected(runner, NOW - 1, judged=int(end.timestamp()))

@@ -162,7 +162,7 @@ def test_an_extension_becomes_the_due_time_in_force() -> None:
 
 def test_extension_needs_an_approver() -> None:
     """Who approved an extension is part of the record."""
-    with pytest.raises(InvalidInput, match="approved-by"):
+    with pytest.raises(InvalidInput, match="approver"):
         make_task().extend_deadline(
             to=datetime(2018, 1, 1, tzinfo=UTC), reason="x", approved_by=" ", actor="a", now=NOW
         )

@@ -1,9 +1,8 @@
-"""Raised alerts as `taizhang alerts` lists and shows them, in plain SQL (projections/reader.py).
+"""Raised alerts as `taizhang alerts` lists and shows them, and what the service reads.
 
 An alert is raised once and its timer row never changes after, so "as of T" is only
-"raised by T". Who it went to, how, and what came of it is the outbox read model's.
-Plain SQL, so the command starts without SQLAlchemy on a current SQLite store; the
-tables are the read models' (projections/timers.py, outbox.py, tasks.py, plans.py).
+"raised by T". Who it went to, how, and what came of it is the outbox read model's. The
+scheduler's reads are here too: the timers due for a sweep, the deliveries due for a round.
 """
 
 from __future__ import annotations
@@ -108,3 +107,35 @@ def _alert(r: dict[str, Any]) -> dict[str, Any]:
         "late": raised_at > fires_at,
         "lead_units": list(from_json(r["lead_units"])),
     }
+
+
+def due_timers(reader: Reader, now: int, batch: int) -> list[dict[str, Any]]:
+    """Timers pending and due by ``now`` (epoch seconds), soonest first, with the units of
+    their tasks (lead first)."""
+    rows = reader.rows(
+        'SELECT a.timer_id, a.task_id, a.plan_id, a.occurrence, a.kind, a."offset", a.due,'
+        " a.fires_at, t.lead_units, t.co_units FROM rm_timers a"
+        " JOIN rm_tasks t ON t.task_id = a.task_id"
+        " WHERE a.state = 'pending' AND a.fires_at <= :now"
+        " ORDER BY a.fires_at, a.timer_id LIMIT :batch",
+        {"now": now, "batch": batch},
+    )
+    for row in rows:
+        row["units"] = [*from_json(row.pop("lead_units")), *from_json(row.pop("co_units"))]
+    return rows
+
+
+def due_deliveries(reader: Reader, now: int, limit: int) -> list[dict[str, Any]]:
+    """Outbox rows due for an attempt at ``now``, oldest first, with their task's code,
+    content, zone, lead units and plan."""
+    rows = reader.rows(
+        "SELECT o.alert_id, o.channel, o.address, o.unit, o.kind, o.attempts, o.due,"
+        " o.raised_at, t.code, t.content, t.tz, t.lead_units, p.ref FROM rm_outbox o"
+        " JOIN rm_tasks t ON t.task_id = o.task_id JOIN rm_plans p ON p.plan_id = t.plan_id"
+        " WHERE o.state = 'pending' AND o.next_at <= :now"
+        " ORDER BY o.next_at, o.alert_id LIMIT :limit",
+        {"now": now, "limit": limit},
+    )
+    for row in rows:
+        row["lead_units"] = from_json(row["lead_units"])
+    return rows

@@ -1,8 +1,4 @@
-"""Tasks as read commands show them: a read-model row and its standing at a moment.
-
-Nothing here imports SQLAlchemy: a read command on a current SQLite store runs without it
-(projections/quick.py).
-"""
+"""Tasks as read commands show them: a read-model row and its standing at a moment."""
 
 from __future__ import annotations
 
@@ -11,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ledger.status import Facts, Standing
+from projections.reader import from_json
 
 PLAN_FIELDS = ("ref", "title", "issuer", "doc_no", "year", "issued_on", "tz")
 STATUSES = ("open", "in_progress", "done", "done_late", "overdue", "waived", "no_deadline")
@@ -68,6 +65,19 @@ class TaskView:
             "completed_on": r["completed_on"],
             "provisional": bool(r["provisional"]),
         }
+
+
+_JSON = ("lead_units", "co_units", "occurrences", "report_log", "period_log")
+_FLAGS = ("provisional", "done_late", "reported_late", "waived")  # 0/1 on SQLite
+
+
+def decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A task row as the read path hands it over, its JSON and flags as Python values."""
+    for column in _JSON:
+        row[column] = from_json(row[column])
+    for column in _FLAGS:
+        row[column] = bool(row[column])
+    return row
 
 
 def facts_of(row: dict[str, Any], valid_at: date | None = None) -> Facts:

@@ -44,7 +44,7 @@ def rebuild(
     head = runner.ledger.recorder.max_notification_id() or 0
     with bar("rebuilding", total=head) as advance:
         read = runner.rebuild(names or [], progress=advance)
-    context.fresh()  # events recorded meanwhile, and the vouch for quick reads
+    context.settle()  # events recorded meanwhile
     if context.settings.fmt == "json":
         emit_json({"rebuilt": names or [p.name for p in runner.projections], "events": read})
     else:

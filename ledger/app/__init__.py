@@ -1,0 +1,1 @@
+"""The ledger's application service, one module of use cases per aggregate family."""
