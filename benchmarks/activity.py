@@ -1,11 +1,12 @@
 """A year of activity on generated plans: reports, completions, extensions, reopenings, waivers.
 
 Each task gets a schedule from what its deadline phrase means (``phrases.Intent``): units
-report a few times before a fixed due day and complete it, most on time; recurring duties
-report every period; ongoing duties report every month or two; targets ("年内不少于5次")
-report once per time. A few tasks are extended, reopened after a rejected completion, or
-waived. Commands happen on working days in office hours (transaction time, the clock);
-reports are often about a day or two earlier (valid time, ``occurred_on``).
+report a few times before a fixed due day and each lead unit completes its share, most on
+time; recurring duties report every period; ongoing duties report every month or two;
+targets ("年内不少于5次") report once per time. A few tasks are extended, reopened after a
+rejected completion, or waived. Commands happen on working days in office hours
+(transaction time, the clock); reports are often about a day or two earlier (valid time,
+``occurred_on``).
 
 Recurring tasks report and complete per period only when the ledger's parser gives the
 task periods; the period keys come from that parser, so the commands are accepted
@@ -132,20 +133,21 @@ class _Schedule:
         )
 
     def complete(self, d: date, *, period: str | None = None) -> None:
-        unit = self.lead[0]
-        evidence = (f"{unit}关于任务完成情况的报告.pdf",)
-        self.out.append(
-            Command(
-                self.at(d),
-                self.task_id,
-                "complete",
-                unit=unit,
-                occurred_on=d,
-                evidence=evidence,
-                period=period,
-                actor=f"{unit}/联络员",
+        """Each lead unit completes its own share, the same day."""
+        for unit in dict.fromkeys(self.lead):
+            evidence = (f"{unit}关于任务完成情况的报告.pdf",)
+            self.out.append(
+                Command(
+                    self.at(d),
+                    self.task_id,
+                    "complete",
+                    unit=unit,
+                    occurred_on=d,
+                    evidence=evidence,
+                    period=period,
+                    actor=f"{unit}/联络员",
+                )
             )
-        )
 
     def extend(self, d: date, new_due: date) -> None:
         due = datetime.combine(new_due, time(23, 59, 59), ZONE)
@@ -231,7 +233,7 @@ def _recurring(s: _Schedule, cadence: int, period_of: PeriodOf, keys: set[str]) 
             s.complete(d, period=period)
             done.add(period)
         month += cadence
-    # Completing every period completes the task; otherwise the lead unit closes it in December.
+    # Completing every period completes the task; otherwise the lead units close it in December.
     if done != keys and rng.random() < 0.85:
         s.complete(s.day(s.end - timedelta(days=10), s.end))
 

@@ -52,9 +52,9 @@ def sweep(
     context = get(ctx)
     if now is not None:
         context.settings.now = parse_instant(now, "--now", context.zone)
-    report = run_sweep(
-        context.ledger(), context.fresh(), batch=batch, supervisor=context.config().supervisor
-    )
+    ledger = context.ledger()
+    ledger.authorize(context.settings.actor, "run service")  # the scheduler records alerts
+    report = run_sweep(ledger, context.fresh(), batch=batch, supervisor=context.config().supervisor)
     document = {"now": context.now().isoformat(), **vars(report)}
     if context.settings.fmt == "json":
         emit_json(document)
@@ -74,6 +74,7 @@ def deliver(ctx: typer.Context) -> None:
 
     logger()
     context = get(ctx)
+    context.ledger().authorize(context.settings.actor, "run service")
     runner = context.fresh()
     report = deliverer(context.ledger(), runner, context.config()).round(wait=True)
     context.settle()
@@ -166,4 +167,6 @@ def serve(
     config = context.config()
     if interval is not None:
         config = replace(config, interval=interval)
-    run(context.ledger(), context.runner(), config, db=context.settings.db, stop=stop)
+    ledger = context.ledger()
+    ledger.authorize(context.settings.actor, "run service")  # then it acts as the scheduler
+    run(ledger, context.runner(), config, db=context.settings.db, stop=stop)

@@ -19,9 +19,10 @@ from cli import (
     contacts,
     dashboard,
     deadlines,
+    extensions,
     plans,
     readmodels,
-    task_writes,
+    units,
 )
 from cli.context import Context, Settings, default_actor
 from cli.help import HelpGroup
@@ -42,6 +43,11 @@ OPTIONS = {
     "issued_on": "--issued-on",
     "ref": "--ref",
     "source": "--source",
+    "as": "--as",
+    "retroactive": "--retroactive",
+    "role": "--role",
+    "members": "--members",
+    "alias": "--alias",
 }
 
 
@@ -213,7 +219,9 @@ app.command("deliver")(alerts.deliver)
 app.add_typer(alerts.app, name="alerts")
 app.command("serve")(alerts.serve)
 app.add_typer(plans.app, name="plan")
-app.add_typer(task_writes.app, name="task")  # cli/tasks.py with the changes
+app.add_typer(extensions.app, name="task")  # cli/tasks.py, task_writes.py, extensions.py
+app.add_typer(units.units, name="unit")
+app.add_typer(units.people, name="person")
 app.add_typer(deadlines.app, name="deadline")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(contacts.app, name="contacts")

@@ -125,6 +125,7 @@ def _show_report(fmt: str, report: Any, rows: int) -> None:
         "amended": report.amended,
         "plan_changes": {k: str(v) for k, v in report.plan_changes.items()},
         "not_in_table": report.missing,
+        "new_units": [{"name": n, "closest": c} for n, c in report.new_units.items()],
         "events": report.events,
         "dry_run": report.dry_run,
     }
@@ -143,6 +144,26 @@ def _show_report(fmt: str, report: Any, rows: int) -> None:
         say(f"  {code}: {', '.join(sorted(changes))}")
     if report.missing:
         say(f"  not in this table, left unchanged: {', '.join(report.missing)}")
+    _show_new_units(report.new_units, report.dry_run)
+
+
+def _show_new_units(found: dict[str, str | None], dry_run: bool) -> None:
+    """The names the directory had not seen: added as they are, never merged. The
+    closest known name says where one may be another's alias; a collective name is
+    likely a group to define."""
+    from cli.render import say
+
+    if not found:
+        return
+    verb = "would add" if dry_run else "added"
+    say(f"  {len(found)} unit names not seen before, {verb} as they are:")
+    for name, closest in found.items():
+        hints = []
+        if closest:
+            hints.append(f"closest known: {closest} (`taizhang unit add {closest} --alias {name}`)")
+        if name.startswith("各") or name.endswith(("各部门", "各单位")):
+            hints.append(f"a collective name? `taizhang unit group {name} --members …`")
+        say(f"    {name}" + (f"  — {'; '.join(hints)}" if hints else ""))
 
 
 @app.command("list")

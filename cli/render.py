@@ -184,7 +184,8 @@ def emit(
 
 
 def say(message: str) -> None:
-    """A human note on stderr, so stdout stays clean for scripts."""
+    """A human note on stderr, so stdout stays clean for scripts. Names in it come from
+    tables and flags: printed as they are, never read as Rich markup."""
     from rich.console import Console
 
-    Console(stderr=True).print(message)
+    Console(stderr=True, highlight=False).print(message, markup=False)

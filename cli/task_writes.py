@@ -1,4 +1,7 @@
-"""`taizhang task …` changes: report, complete, reopen, extend, reassign, waive, start."""
+"""`taizhang task …` changes: report, complete, reopen, extend, reassign, waive, start.
+
+Each names the acting person (--as) to the ledger, which decides whether they may.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,10 @@ from cli.tasks import app
 
 __all__ = ["app"]
 
-UnitOpt = Annotated[str, typer.Option("--unit", help="The reporting unit (must be on the task).")]
+UnitOpt = Annotated[
+    str | None,
+    typer.Option("--unit", help="The unit this is for (default: the acting person's unit)."),
+]
 OnOpt = Annotated[
     str | None, typer.Option("--on", help="When it happened (YYYY-MM-DD; default today).")
 ]
@@ -30,7 +36,7 @@ def _day(value: str | None) -> Any:
     return parse_day(value, "--on") if value else None
 
 
-def _done(context: Context, verb: str, task: Any) -> None:
+def done(context: Context, verb: str, task: Any) -> None:
     from cli.render import emit_json, say
 
     logger().info(
@@ -52,7 +58,7 @@ def _done(context: Context, verb: str, task: Any) -> None:
 def report(
     ctx: typer.Context,
     task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    unit: UnitOpt,
+    unit: UnitOpt = None,
     note: Annotated[str, typer.Option(help="What was done.")] = "",
     evidence: EvidenceOpt = None,
     count: Annotated[
@@ -61,7 +67,8 @@ def report(
     on: OnOpt = None,
     period: PeriodOpt = None,
 ) -> None:
-    """Report progress on a task, with evidence."""
+    """Report progress on a task, with evidence: for your unit's share, or as a
+    cooperating unit."""
     context = get(ctx)
     ledger = context.ledger()
     result = ledger.report_progress(
@@ -74,19 +81,27 @@ def report(
         period=period,
         actor=context.settings.actor,
     )
-    _done(context, "progress reported", result)
+    done(context, "progress reported", result)
 
 
 @app.command("complete")
 def complete(
     ctx: typer.Context,
     task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
-    unit: UnitOpt,
+    unit: UnitOpt = None,
     evidence: EvidenceOpt = None,
     on: OnOpt = None,
     period: PeriodOpt = None,
+    whole: Annotated[
+        bool, typer.Option("--whole", help="A supervisor completes the whole task, every share.")
+    ] = False,
 ) -> None:
-    """Record that a task (or one period of it) is done."""
+    """Record that a unit's share of a task (or one period of it) is done; the task is
+    done when every lead unit's share is."""
+    from ledger.errors import InvalidInput
+
+    if whole and unit:
+        raise InvalidInput("--whole completes the task for every unit; drop --unit")
     context = get(ctx)
     ledger = context.ledger()
     result = ledger.complete(
@@ -95,13 +110,29 @@ def complete(
         occurred_on=_day(on),
         evidence=evidence or [],
         period=period,
+        whole=whole,
         actor=context.settings.actor,
     )
-    _done(context, "completed", result)
+    if whole:
+        verb = "completed, for every unit"
+    elif result.is_done:
+        verb = "completed; the task is done"
+    else:
+        verb = "completed; the task waits for other shares or periods"
+    done(context, verb, result)
 
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (recorded).")]
-ApproverOpt = Annotated[str, typer.Option("--approved-by", help="Who approved it.")]
+ApproverOpt = Annotated[
+    str,
+    typer.Option("--approved-by", help="The supervisor who approved it (default: the acting one)."),
+]
+RetroactiveOpt = Annotated[
+    bool,
+    typer.Option(
+        "--retroactive", help="The new due time is in the past, on purpose (say why in --reason)."
+    ),
+]
 
 
 @app.command("reopen")
@@ -110,14 +141,21 @@ def reopen(
     task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
     reason: ReasonOpt,
     period: PeriodOpt = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Reopen this unit's share only.")
+    ] = None,
 ) -> None:
-    """Reject a completion: the task (or one period) is open again."""
+    """Reject a completion: the task (or one unit's share, or one period) is open again."""
     context = get(ctx)
     ledger = context.ledger()
     result = ledger.reopen(
-        ledger.resolve_task(task), reason=reason, period=period, actor=context.settings.actor
+        ledger.resolve_task(task),
+        reason=reason,
+        period=period,
+        unit=unit,
+        actor=context.settings.actor,
     )
-    _done(context, "reopened", result)
+    done(context, "reopened", result)
 
 
 @app.command("extend")
@@ -126,9 +164,10 @@ def extend(
     task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
     to: Annotated[str, typer.Option("--to", help="New deadline (a day means its end).")],
     reason: ReasonOpt,
-    approved_by: ApproverOpt,
+    approved_by: ApproverOpt = "",
+    retroactive: RetroactiveOpt = False,
 ) -> None:
-    """Extend a task's deadline."""
+    """Extend a task's deadline (every share's)."""
     from cli.values import parse_instant
 
     context = get(ctx)
@@ -139,9 +178,10 @@ def extend(
         to=new_due,
         reason=reason,
         approved_by=approved_by,
+        retroactive=retroactive,
         actor=context.settings.actor,
     )
-    _done(context, f"deadline extended to {new_due.isoformat()}", result)
+    done(context, f"deadline extended to {new_due.isoformat()}", result)
 
 
 @app.command("set-deadline")
@@ -150,6 +190,7 @@ def set_deadline(
     task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
     to: Annotated[str, typer.Option("--to", help="The due time (a day means its end).")],
     reason: ReasonOpt,
+    retroactive: RetroactiveOpt = False,
 ) -> None:
     """Set a due time by hand (for deadline words the parser could not read)."""
     from cli.values import parse_instant
@@ -158,9 +199,13 @@ def set_deadline(
     ledger = context.ledger()
     due = parse_instant(to, "--to", context.zone, end_of_day=True)
     result = ledger.set_deadline(
-        ledger.resolve_task(task), to=due, reason=reason, actor=context.settings.actor
+        ledger.resolve_task(task),
+        to=due,
+        reason=reason,
+        retroactive=retroactive,
+        actor=context.settings.actor,
     )
-    _done(context, f"deadline set to {due.isoformat()}", result)
+    done(context, f"deadline set to {due.isoformat()}", result)
 
 
 @app.command("start")
@@ -188,7 +233,7 @@ def start(
         ledger.resolve_task(task), at=moment, actor=context.settings.actor
     )
     due = result.due.isoformat() if result.due else "?"
-    _done(context, f"deadline counted from {moment.isoformat()}: due {due}", result)
+    done(context, f"deadline counted from {moment.isoformat()}: due {due}", result)
 
 
 @app.command("reassign")
@@ -211,7 +256,7 @@ def reassign(
         reason=reason,
         actor=context.settings.actor,
     )
-    _done(context, "reassigned", result)
+    done(context, "reassigned", result)
 
 
 @app.command("waive")
@@ -219,7 +264,7 @@ def waive(
     ctx: typer.Context,
     task: Annotated[str, typer.Argument(help="Task id or PLANREF/CODE.")],
     reason: ReasonOpt,
-    approved_by: ApproverOpt,
+    approved_by: ApproverOpt = "",
 ) -> None:
     """Waive a task: it no longer needs doing."""
     context = get(ctx)
@@ -230,4 +275,4 @@ def waive(
         approved_by=approved_by,
         actor=context.settings.actor,
     )
-    _done(context, "waived", result)
+    done(context, "waived", result)

@@ -62,7 +62,8 @@ def list_tasks(
     from cli.render import emit
     from cli.values import parse_duration
     from ledger.errors import InvalidInput
-    from projections.queries.tasks import TaskFilter, check_unit, list_tasks, plan_id_of
+    from projections.queries.tasks import TaskFilter, list_tasks, plan_id_of
+    from projections.queries.units import unit_named
     from projections.queries.views import STATUSES
 
     context = get(ctx)
@@ -75,7 +76,7 @@ def list_tasks(
     reader = context.reader()
     plan_id = plan_id_of(reader, plan) if plan else None
     if unit is not None:
-        check_unit(reader, unit)
+        unit = unit_named(reader, unit)
     where = TaskFilter(plan_id=plan_id, unit=unit, statuses=statuses, within=window)
     views = list_tasks(
         reader, now=context.now(), where=where, as_of=at, valid_at=day, tz=context.settings.tz
@@ -105,7 +106,7 @@ def show(
     if context.settings.fmt == "json":
         emit("json", [], [], document=document)
         return
-    shown = {k: v for k, v in document.items() if k not in ("history", "progress")}
+    shown = {k: v for k, v in document.items() if k not in ("history", "progress", "shares")}
     progress = document["progress"]
     shown["progress"] = f"{progress['done']:g}" + (
         f"/{progress['target']:g}" if progress["target"] else ""
@@ -115,6 +116,7 @@ def show(
         context.settings.fmt, facts, [("field", "field"), ("value", "value")], title=document["ref"]
     )
     if context.settings.fmt == "table":
+        emit("table", _share_rows(document["shares"]), SHARE_COLUMNS, title="shares")
         history = [
             {**h, "recorded_at": _local(context, h["recorded_at"]), "details": _details(h)}
             for h in document["history"]
@@ -132,6 +134,27 @@ def show(
             ],
             title="history",
         )
+
+
+SHARE_COLUMNS = [
+    ("unit", "unit"),
+    ("role", "role"),
+    ("status", "status"),
+    ("due", "due"),
+    ("reports", "reports"),
+    ("completed_on", "completed"),
+    ("request", "extension asked"),
+]
+
+
+def _share_rows(shares: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each unit's share as a row: a waiting request as "to (reason)"."""
+    rows = []
+    for share in shares:
+        request = share.get("request")
+        asked = f"{request['to'][:10]} ({request['reason']})" if request else ""
+        rows.append({**share, "due": (share.get("due") or "")[:16], "request": asked})
+    return rows
 
 
 def _local(context: Context, instant: str) -> str:
@@ -162,6 +185,15 @@ def _details(entry: dict[str, Any], width: int = 48) -> str:
     for key, value in entry.items():
         if key in _NOT_DETAILS or value in (None, "", [], {}):
             continue
-        text = "、".join(map(str, value)) if isinstance(value, list) else str(value)
-        parts.append(f"{key}={text if len(text) <= width else text[: width - 1] + '…'}")
+        if key == "changed":  # old -> new, for amendments, extensions, reassignments
+            parts += [
+                f"{name}: {_short(c['old'])} → {_short(c['new'])}" for name, c in value.items()
+            ]
+            continue
+        parts.append(f"{key}={_short(value, width)}")
     return "; ".join(parts)
+
+
+def _short(value: Any, width: int = 48) -> str:
+    text = "、".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -28,7 +28,7 @@ at 2017-06-01T09:06 plan import examples/dalian-2017.csv \
   --doc-no "大政办发〔2017〕70号" --issued-on 2017-05-26   # the CSV twin: nothing new
 at 2017-06-01T09:07 plan list
 
-step "June: units report and complete; May's monthly figures are reported late"
+step "June: units report and complete (set-up: nobody registered yet); May's figures come late"
 at 2017-06-02T10:00 task complete dalian-2017/2 --unit 市财政局 --period 2017-05 \
   --evidence "https://czj.dl.gov.cn/szqk/201705.html" --on 2017-05-28
 at 2017-06-02T10:05 task complete dalian-2017/23 --unit 市环保局 --period 2017-05 \
@@ -37,35 +37,60 @@ at 2017-06-20T10:00 task report dalian-2017/37 --unit 市政府办公厅 \
   --note "已与各部门对接栏目设置" --on 2017-06-19
 at 2017-06-23T16:00 task complete dalian-2017/37 --unit 承担重点公开工作任务的市政府部门 --on 2017-06-23
 
-step "Summer: monthly and quarterly publications one period at a time, a meeting toward a target"
-for month in 06 07 08; do
-  if [ "$month" = 07 ]; then
-    at 2017-07-16T09:00 task report dalian-2017/28 --unit 市政府办公厅 --count 1 \
-      --note "全市经济运行电视电话会议网络直播" --on 2017-07-15
-  fi
-  if [ "$month" = 08 ]; then
-    at 2017-08-21T09:00 task report dalian-2017/7 --unit 市发展改革委 --note "清单已公开" \
-      --evidence https://www.dl.gov.cn/xmsp/list.html --on 2017-08-20
-  fi
-  at "2017-${month}-28T15:00" task complete dalian-2017/2 --unit 市财政局 --period "2017-${month}" \
-    --evidence "https://czj.dl.gov.cn/szqk/2017${month}.html" --on "2017-${month}-28"
-  at "2017-${month}-29T15:00" task complete dalian-2017/23 --unit 市环保局 --period "2017-${month}" \
-    --evidence "https://hbj.dl.gov.cn/sz/2017${month}.html" --on "2017-${month}-29"
-  if [ "$month" = 06 ]; then
-    at 2017-06-29T16:00 task complete dalian-2017/43 --unit 各地区各部门 \
-      --evidence https://www.dl.gov.cn/zwgk/ssfa.html --on 2017-06-29
-    at 2017-06-30T10:00 task complete dalian-2017/14 --unit 市国资委 --period 2017-Q2 --on 2017-06-30
-    at 2017-06-30T10:10 task complete dalian-2017/19 --unit 市服务业委 --period 2017-Q2 --on 2017-06-30
-    at 2017-06-30T10:20 task complete dalian-2017/31 --unit 市国土房屋局 --period 2017-Q2 --on 2017-06-30
-  fi
-done
+# The clerks who answer for their units' shares (registered in July, below).
+clerk() { case $1 in 市财政局) echo 王芳;; 市环保局) echo 刘伟;; 市政府办公厅) echo 陈静;;
+  市发展改革委) echo 周涛;; 市政府审改办) echo 吴敏;; esac; }
 
-step "End of summer: a completion, a late report, an extension"
-at 2017-08-30T17:00 task complete dalian-2017/7 --unit 市发展改革委 --on 2017-08-28
-at 2017-09-02T10:00 task complete dalian-2017/36 --unit 各单位 \
+monthly() {  # the monthly figures of tasks 2 and 23, each by its unit's clerk
+  local month=$1 who=()
+  [ "$month" != 06 ] && who=(--as "$(clerk 市财政局)")
+  at "2017-${month}-28T15:00" "${who[@]}" task complete dalian-2017/2 --unit 市财政局 \
+    --period "2017-${month}" --evidence "https://czj.dl.gov.cn/szqk/2017${month}.html" --on "2017-${month}-28"
+  [ "$month" != 06 ] && who=(--as "$(clerk 市环保局)")
+  at "2017-${month}-29T15:00" "${who[@]}" task complete dalian-2017/23 --unit 市环保局 \
+    --period "2017-${month}" --evidence "https://hbj.dl.gov.cn/sz/2017${month}.html" --on "2017-${month}-29"
+}
+
+step "Late June: monthly and quarterly publications, one period (and one unit's share) at a time"
+monthly 06
+at 2017-06-29T16:00 task complete dalian-2017/43 --unit 各地区各部门 \
+  --evidence https://www.dl.gov.cn/zwgk/ssfa.html --on 2017-06-29
+at 2017-06-30T10:00 task complete dalian-2017/14 --unit 市国资委 --period 2017-Q2 --on 2017-06-30
+at 2017-06-30T10:10 task complete dalian-2017/19 --unit 市服务业委 --period 2017-Q2 --on 2017-06-30
+at 2017-06-30T10:20 task complete dalian-2017/31 --unit 市国土房屋局 --period 2017-Q2 --on 2017-06-30
+
+step "3 July: who answers — 各区市县政府 is ten districts and counties; people and their roles"
+at 2017-07-03T09:00 unit group 各区市县政府 --members \
+  中山区政府,西岗区政府,沙河口区政府,甘井子区政府,旅顺口区政府,金州区政府,普兰店区政府,瓦房店市政府,庄河市政府,长海县政府
+at 2017-07-03T09:05 person add 张主任 --unit 市政府办公厅 --role admin   # the first: set-up ends
+at 2017-07-03T09:06 --as 张主任 person add 督查室李明 --unit 市政府办公厅督查室 --role supervisor
+for unit in 市财政局 市环保局 市政府办公厅 市发展改革委 市政府审改办; do
+  at 2017-07-03T09:07 --as 张主任 person add "$(clerk "$unit")" --unit "$unit" --role clerk
+done
+export TAIZHANG_ACTOR=督查室李明   # from here on every change names a registered person
+at 2017-07-03T09:10 person list
+at 2017-07-03T09:10 task list --unit 中山区政府 --plan dalian-2017 --status open --status no_deadline
+
+step "Summer: each clerk reports and completes for their own unit; a meeting toward a target"
+at 2017-07-16T09:00 --as "$(clerk 市政府办公厅)" task report dalian-2017/28 --count 1 \
+  --note "全市经济运行电视电话会议网络直播" --on 2017-07-15
+monthly 07
+at 2017-08-21T09:00 --as "$(clerk 市发展改革委)" task report dalian-2017/7 --note "清单已公开" \
+  --evidence https://www.dl.gov.cn/xmsp/list.html --on 2017-08-20
+at 2017-08-22T10:00 --as "$(clerk 市财政局)" task complete dalian-2017/1 --on 2017-08-22 \
+  --evidence https://czj.dl.gov.cn/zcjd/2017.html   # 市财政局's share of a five-unit task
+at 2017-08-22T10:05 --as "$(clerk 市财政局)" task complete dalian-2017/1 --unit 市人社局 \
+  || echo "(refused, as it should be: a clerk answers for their own unit only)"
+monthly 08
+
+step "End of summer: a completion, a whole task confirmed late, an extension asked and granted"
+at 2017-08-30T17:00 --as "$(clerk 市发展改革委)" task complete dalian-2017/7 --on 2017-08-28
+at 2017-09-02T10:00 task complete dalian-2017/36 --whole \
   --evidence https://www.dl.gov.cn/zwgk/jg.html --on 2017-08-30   # happened 30 Aug, recorded 2 Sep
-at 2017-09-04T09:00 task extend dalian-2017/34 --to 2018-01-31 \
-  --reason "事项目录需与省级平台同步" --approved-by "市政府秘书长"
+at 2017-09-04T09:00 --as "$(clerk 市政府审改办)" task request-extension dalian-2017/34 \
+  --to 2018-01-31 --reason "事项目录需与省级平台同步"
+at 2017-09-04T11:00 task extension approve dalian-2017/34
+at 2017-09-04T11:00 task show dalian-2017/1
 
 step "5 September 2017: the scheduler raises what fell due (each alert once, even if run twice)"
 at 2017-09-05T09:00 sweep

@@ -8,6 +8,10 @@ Statuses (the CLI contract): ``open``, ``in_progress``, ``done``, ``done_late``,
 within the warning window or behind the pace its target needs, ``red`` overdue.
 Recurring tasks are judged by their earliest occurrence not yet completed.
 
+Each lead unit answers for its own share of a task (:func:`share_outcome`); the task is
+done when every share is, late when any was, and due when its soonest open share is
+(:func:`task_outcome`). A completion of the whole task counts for every share.
+
 The rules come in two steps. What does not depend on "now" is decided once and stored by
 the read models: the :func:`phase` (waived, done, done late, or still to do) and the
 operative due time (:func:`operative_due`). What depends on "now" is :func:`status_at`,
@@ -17,10 +21,10 @@ with; a property test holds the two to the same answers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 WARNING_WINDOW = timedelta(days=3)
@@ -28,6 +32,7 @@ WARNING_WINDOW = timedelta(days=3)
 Phase = Literal["waived", "done", "done_late", "todo"]
 Occurrences = Sequence[tuple[str, datetime]]  # (period key, due instant), in order
 D = TypeVar("D")  # a due time: a datetime, or epoch seconds
+Y = TypeVar("Y", date, str)  # a day: a date, or its ISO text in the read models
 
 # The dashboard's counts, over stored columns ``phase`` and ``next_due`` (epoch seconds;
 # the operative due of a task still to do) of the table or alias ``{t}``, judged at
@@ -50,20 +55,95 @@ class Standing:
 
 
 @dataclass(frozen=True)
+class Outcome(Generic[D, Y]):
+    """How a share (or a whole task) stands whatever the moment: completed on which day
+    and whether late, or still to do and by when."""
+
+    completed_on: Y | None
+    late: bool
+    next_due: D | None = None  # still to do: the operative due ...
+    next_period: str | None = None  # ... and its occurrence, for a recurring task
+
+
+def share_outcome(
+    *,
+    due: D | None,
+    due_day: Y | None,
+    occurrences: Sequence[Sequence[Any]],
+    completed_on: Y | None,
+    periods: Mapping[str, Y],
+) -> Outcome[D, Y]:
+    """A share from its facts: ``due`` its due time (``due_day`` the day of it in the
+    task's zone), ``completed_on`` the day it was completed at once, ``periods`` the day
+    each occurrence was completed. The whole task's completions count for every share, so
+    callers merge them in. A recurring share is completed with its last occurrence."""
+    if completed_on is None and occurrences and all(p in periods for p, _ in occurrences):
+        completed_on = max(periods[p] for p, _ in occurrences)
+    if completed_on is not None:
+        return Outcome(completed_on, due_day is not None and completed_on > due_day)
+    if occurrences:
+        next_due, period = operative_due(due, occurrences, periods)
+        return Outcome(None, False, next_due, period)
+    return Outcome(None, False, due)
+
+
+def task_outcome(shares: Sequence[Outcome[D, Y]]) -> Outcome[D, Y]:
+    """A task from its lead units' shares: completed when every share is (on the day of
+    the last, late when any was late); else due when the soonest open share is."""
+    still = [s for s in shares if s.completed_on is None]
+    if not still:
+        days = [s.completed_on for s in shares if s.completed_on is not None]
+        return Outcome(max(days), any(s.late for s in shares))
+    soonest = min(still, key=lambda s: (s.next_due is None, s.next_due))
+    return Outcome(None, False, soonest.next_due, soonest.next_period)
+
+
+@dataclass(frozen=True)
+class ShareFacts:
+    """One lead unit's share, as the status rules need it."""
+
+    unit: str
+    due: datetime | None = None  # its own extension; None: the task's due
+    completed_on: date | None = None
+    completed_periods: Mapping[str, date] = field(default_factory=dict)
+    reports: int = 0
+
+
+@dataclass(frozen=True)
 class Facts:
-    """What the ledger knows about a task, in the shape the status rules need."""
+    """What the ledger knows about a task, in the shape the status rules need.
+
+    ``completed_on`` and ``completed_periods`` are the whole task's completions (by a
+    supervisor, or recorded before shares were kept); they count for every share.
+    """
 
     due: datetime | None
     tz: str = "Asia/Shanghai"
     occurrences: Occurrences = ()
     completed_on: date | None = None
-    completed_periods: Sequence[str] = ()
+    completed_periods: Mapping[str, date] = field(default_factory=dict)
+    shares: Sequence[ShareFacts] = ()
     waived: bool = False
     reports: int = 0
     target_min: float | None = None
     target_by: datetime | None = None
     quantity_done: float = 0.0
     start: datetime | None = None
+
+    def share(self, s: ShareFacts) -> Outcome[datetime, date]:
+        """How one share stands, the whole task's completions counted."""
+        due = s.due if s.due is not None else self.due
+        return share_outcome(
+            due=due,
+            due_day=None if due is None else due.astimezone(ZoneInfo(self.tz)).date(),
+            # A due time given by hand (to the task or the share) replaces the occurrences.
+            occurrences=self.occurrences if s.due is None else (),
+            completed_on=s.completed_on or self.completed_on,
+            periods={**s.completed_periods, **self.completed_periods},
+        )
+
+    def outcome(self) -> Outcome[datetime, date]:
+        return task_outcome([self.share(s) for s in self.shares or [ShareFacts("")]])
 
 
 def operative_due(
@@ -81,13 +161,6 @@ def operative_due(
     return due, None
 
 
-def completed_late(completed_on: date | None, due: datetime | None, tz: str) -> bool:
-    """Completed on a later day than the due day (by the day the work happened)."""
-    if completed_on is None or due is None:
-        return False
-    return completed_on > due.astimezone(ZoneInfo(tz)).date()
-
-
 def phase(*, waived: bool, completed: bool, late: bool) -> Phase:
     """Where a task stands whatever the moment: waived, done (on time or late), or to do."""
     if waived:
@@ -95,6 +168,10 @@ def phase(*, waived: bool, completed: bool, late: bool) -> Phase:
     if completed:
         return "done_late" if late else "done"
     return "todo"
+
+
+def phase_of(outcome: Outcome[Any, Any], *, waived: bool) -> Phase:
+    return phase(waived=waived, completed=outcome.completed_on is not None, late=outcome.late)
 
 
 def status_at(*, phase: Phase, next_due: datetime | None, reports: int, now: datetime) -> str:
@@ -124,27 +201,25 @@ def _behind_pace(facts: Facts, now: datetime) -> bool:
     return facts.quantity_done + 1 <= expected
 
 
-def assess(facts: Facts, now: datetime, warn: timedelta = WARNING_WINDOW) -> Standing:
-    """The status and light of a task at ``now``."""
-    completed = facts.completed_on is not None
-    next_due, period = (
-        (facts.due, None)
-        if completed
-        else operative_due(facts.due, facts.occurrences, facts.completed_periods)
-    )
-    late = completed_late(facts.completed_on, facts.due, facts.tz)
+def assess(
+    facts: Facts, now: datetime, warn: timedelta = WARNING_WINDOW, unit: str | None = None
+) -> Standing:
+    """The status and light of a task at ``now``; with ``unit``, of that unit's share."""
+    share = next((s for s in facts.shares if s.unit == unit), None) if unit else None
+    outcome = facts.share(share) if share is not None else facts.outcome()
+    reports = share.reports if share is not None else facts.reports
+    completed = outcome.completed_on is not None
+    next_due = outcome.next_due
     status = status_at(
-        phase=phase(waived=facts.waived, completed=completed, late=late),
-        next_due=next_due,
-        reports=facts.reports,
-        now=now,
+        phase=phase_of(outcome, waived=facts.waived), next_due=next_due, reports=reports, now=now
     )
     if status == "overdue":
         assert next_due is not None
         days = (now - next_due).days + 1
-        return Standing(status, "red", next_due, days_overdue=days, period=period)
+        return Standing(status, "red", next_due, days_overdue=days, period=outcome.next_period)
     soon = due_soon(status, next_due, now, warn)
     light = "yellow" if soon or (not completed and _behind_pace(facts, now)) else "green"
     if facts.waived or completed:
         light = "green"
-    return Standing(status, light, next_due, period=period)
+    shown = next_due if not completed else (share.due if share and share.due else facts.due)
+    return Standing(status, light, shown, period=outcome.next_period)

@@ -3,6 +3,8 @@
 Each command guards its rules (ledger/task_rules.py), then triggers one event. Every event
 carries the actor and the instant the ledger recorded it (``timestamp``, transaction
 time); reports and completions also the day the work happened (``occurred_on``).
+Each lead unit answers for its own share (ledger/shares.py); the deadline commands are
+in ledger/task_deadlines.py.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate, event
 
 from ledger import task_rules as rules
 from ledger.errors import InvalidInput, RuleViolation
+from ledger.shares import reassigned
+from ledger.task_deadlines import TaskDeadlines
 from ledger.task_rules import UnitNotOnTask
 
 __all__ = ["AMENDABLE", "Task", "UnitNotOnTask"]
@@ -24,7 +27,7 @@ __all__ = ["AMENDABLE", "Task", "UnitNotOnTask"]
 AMENDABLE = ("section", "content", "lead_units", "co_units", "deadline_text", "deadline", "row")
 
 
-class Task(Aggregate):
+class Task(TaskDeadlines):
     """A task of a plan, identified by its plan and code."""
 
     @event("Defined")
@@ -47,14 +50,18 @@ class Task(Aggregate):
         self.lead_units, self.co_units = list(lead_units), list(co_units)
         self.deadline_text, self.deadline = deadline_text, deadline
         self.created_by = actor
+        # Who answers: a share per lead unit (a group's members in its place, once
+        # assigned), and the units that help.
+        self.shares = reassigned({}, lead_units)
+        self.helping = list(co_units)
         self.due_override: datetime | None = None  # set or extended by a supervisor
         self.started_on: date | None = None  # when a relative deadline's trigger happened
         self.started_at: datetime | None = None  # the instant, where it was recorded
         self.started_due: datetime | None = None  # the due time counted from it
         self.reports, self.quantity_done = 0, 0.0
         self.last_report_on: date | None = None
+        # Completed as a whole (by a supervisor, or before shares were kept).
         self.completed_on: date | None = None
-        self.completed_by: str | None = None
         self.completed_periods: list[str] = []
         self.waived = False
 
@@ -69,41 +76,7 @@ class Task(Aggregate):
         defined = cls.Defined  # type: ignore[attr-defined]  # made by @event("Defined")
         return cls._create(defined, id=id, timestamp=now, **fields)
 
-    # -- derived state -------------------------------------------------------------
-
-    @property
-    def units(self) -> list[str]:
-        return [*self.lead_units, *self.co_units]
-
-    @property
-    def is_done(self) -> bool:
-        return self.completed_on is not None
-
-    @property
-    def periods(self) -> list[str]:
-        """The period keys of a recurring task's occurrences, in order."""
-        if not self.deadline:
-            return []
-        return [o["period"] for o in self.deadline.get("occurrences", [])]
-
-    @property
-    def due(self) -> datetime | None:
-        """The due instant in force: a supervisor's, else the counted one, else the parsed."""
-        if self.due_override is not None:
-            return self.due_override
-        if self.started_due is not None:
-            return self.started_due
-        if self.deadline and self.deadline.get("due"):
-            return datetime.fromisoformat(self.deadline["due"])
-        return None
-
-    @property
-    def needs_trigger(self) -> bool:
-        """A relative deadline ("信息形成之日起5个工作日内") whose clock has not started."""
-        spec = self.deadline or {}
-        return bool(spec.get("trigger")) and not spec.get("due") and self.started_on is None
-
-    # -- amendments from a corrected table -----------------------------------------
+    # -- who answers for the task ----------------------------------------------------
 
     class Amended(Aggregate.Event):
         changes: dict[str, Any]
@@ -112,6 +85,10 @@ class Task(Aggregate):
         def apply(self, task: Task) -> None:
             for name, value in self.changes.items():
                 setattr(task, name, value)
+            if "lead_units" in self.changes:
+                task.shares = reassigned(task.shares, task.lead_units)
+            if "co_units" in self.changes:
+                task.helping = list(task.co_units)
 
     def differences(self, fields: dict[str, Any]) -> dict[str, Any]:
         """The amendable fields whose new values differ from the recorded ones."""
@@ -124,227 +101,45 @@ class Task(Aggregate):
         if changes:
             self.trigger_event(self.Amended, timestamp=now, changes=changes, actor=actor)
 
-    # -- progress and completion -----------------------------------------------------
+    class SharesAssigned(Aggregate.Event):
+        """Who answers and helps, a group's members in its place (the directory then)."""
 
-    class ProgressReported(Aggregate.Event):
-        unit: str
-        occurred_on: date
-        note: str
-        evidence: list[str]
-        quantity: float | None
-        period: str | None
+        answering: list[str]
+        helping: list[str]
+        carried: dict[str, str]  # unit -> the name its share was kept under before
+        reason: str
         actor: str
 
         def apply(self, task: Task) -> None:
-            task.reports += 1
-            task.quantity_done += self.quantity or 0
-            if task.last_report_on is None or self.occurred_on > task.last_report_on:
-                task.last_report_on = self.occurred_on
+            task.shares = reassigned(task.shares, self.answering, self.carried)
+            task.helping = list(self.helping)
 
-    def report_progress(
+    def assign_shares(
         self,
         *,
-        unit: str,
-        occurred_on: date,
-        note: str = "",
-        evidence: list[str] | None = None,
-        quantity: float | None = None,
-        period: str | None = None,
+        answering: list[str],
+        helping: list[str],
+        reason: str,
         actor: str,
         now: datetime,
-    ) -> None:
-        rules.guard_open(self, "report progress on")
-        rules.guard_unit(self, unit)
-        rules.guard_day(self, occurred_on, now)
-        rules.guard_period(self, period)
-        if quantity is not None and quantity < 0:
-            raise InvalidInput(f"task {self.code}: a count must not be negative", field="count")
-        if not (note.strip() or evidence or quantity):
-            raise InvalidInput(
-                f"task {self.code}: a report needs a note, evidence or a count", field="note"
-            )
-        evidence = list(evidence or [])
-        report = {"unit": unit, "note": note, "evidence": evidence, "quantity": quantity}
-        self.trigger_event(
-            self.ProgressReported,
-            timestamp=now,
-            occurred_on=occurred_on,
-            period=period,
-            actor=actor,
-            **report,
-        )
-
-    class Completed(Aggregate.Event):
-        unit: str
-        occurred_on: date
-        evidence: list[str]
-        period: str | None
-        actor: str
-
-        def apply(self, task: Task) -> None:
-            if self.period is not None:
-                task.completed_periods.append(self.period)
-                if not set(task.periods) <= set(task.completed_periods):
-                    return
-            task.completed_on = self.occurred_on
-            task.completed_by = self.unit
-
-    def complete(
-        self,
-        *,
-        unit: str,
-        occurred_on: date,
-        evidence: list[str] | None = None,
-        period: str | None = None,
-        actor: str,
-        now: datetime,
-    ) -> None:
-        if self.is_done:
-            raise RuleViolation(f"task {self.code} is already completed; reopen it first")
-        rules.guard_open(self, "complete")
-        rules.guard_unit(self, unit)
-        rules.guard_day(self, occurred_on, now)
-        rules.guard_period(self, period)
-        if period is not None and period in self.completed_periods:
-            raise RuleViolation(f"task {self.code}: period {period} is already completed")
-        self.trigger_event(
-            self.Completed,
-            timestamp=now,
-            unit=unit,
-            occurred_on=occurred_on,
-            evidence=list(evidence or []),
-            period=period,
-            actor=actor,
-        )
-
-    class Reopened(Aggregate.Event):
-        """A supervisor rejected a completion: the task (or one period of it) is open again."""
-
-        reason: str
-        period: str | None
-        actor: str
-
-        def apply(self, task: Task) -> None:
-            task.completed_on = None
-            task.completed_by = None
-            if self.period is None:
-                task.completed_periods = []
-            else:
-                task.completed_periods.remove(self.period)
-
-    def reopen(self, *, reason: str, period: str | None = None, actor: str, now: datetime) -> None:
-        if period is not None and period not in self.completed_periods:
-            raise RuleViolation(f"task {self.code}: period {period} is not completed")
-        if not self.is_done and not self.completed_periods:
-            raise RuleViolation(f"task {self.code} is not completed; there is nothing to reopen")
-        rules.guard_reason(self, reason)
-        self.trigger_event(self.Reopened, timestamp=now, reason=reason, period=period, actor=actor)
-
-    # -- deadlines -------------------------------------------------------------------
-
-    class DeadlineExtended(Aggregate.Event):
-        new_due: datetime
-        reason: str
-        approved_by: str
-        actor: str
-
-        def apply(self, task: Task) -> None:
-            task.due_override = self.new_due
-
-    def extend_deadline(
-        self, *, to: datetime, reason: str, approved_by: str, actor: str, now: datetime
-    ) -> None:
-        rules.guard_open(self, "extend")
-        if self.is_done:
-            raise RuleViolation(f"task {self.code} is already completed; reopen it first")
-        rules.guard_reason(self, reason)
-        rules.guard_approver(self, approved_by, "an extension")
-        rules.guard_later(self, to)
-        self.trigger_event(
-            self.DeadlineExtended,
-            timestamp=now,
-            new_due=to,
-            reason=reason,
-            approved_by=approved_by,
-            actor=actor,
-        )
-
-    class DeadlineStarted(Aggregate.Event):
-        """The trigger of a relative deadline happened: its due time is now known.
-
-        ``started_at`` is the instant it happened ("48小时内" counts from it); events
-        recorded before it was kept (class version 1) knew only the day.
-        """
-
-        class_version = 2
-        started_on: date
-        started_at: datetime | None
-        due: datetime
-        provisional: bool
-        actor: str
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["started_at"] = None
-
-        def apply(self, task: Task) -> None:
-            task.started_on = self.started_on
-            task.started_at = self.started_at
-            task.started_due = self.due
-
-    def start_clock(
-        self, *, at: datetime, due: datetime, provisional: bool, actor: str, now: datetime
-    ) -> None:
-        rules.guard_trigger(self, at, now)
-        self.trigger_event(
-            self.DeadlineStarted,
-            timestamp=now,
-            started_on=at.astimezone(ZoneInfo(self.tz)).date(),
-            started_at=at,
-            due=due,
-            provisional=provisional,
-            actor=actor,
-        )
-
-    class DeadlineSet(Aggregate.Event):
-        """A supervisor set the due time by hand (the words could not be read, or meant
-        something else)."""
-
-        due: datetime
-        reason: str
-        actor: str
-
-        def apply(self, task: Task) -> None:
-            task.due_override = self.due
-
-    def set_deadline(self, *, to: datetime, reason: str, actor: str, now: datetime) -> None:
-        rules.guard_open(self, "set the deadline of")
-        rules.guard_reason(self, reason)
-        if self.due == to:
-            raise RuleViolation(f"task {self.code} is already due at {to.isoformat()}")
-        self.trigger_event(self.DeadlineSet, timestamp=now, due=to, reason=reason, actor=actor)
-
-    class DeadlineReevaluated(Aggregate.Event):
-        """The deadline words were read again (a newer calendar or parser); history stays."""
-
-        deadline: dict[str, Any]
-        started_due: datetime | None
-        reason: str
-        actor: str
-
-        def apply(self, task: Task) -> None:
-            task.deadline = self.deadline
-            task.started_due = self.started_due
-
-    def reevaluate(self, *, now: datetime, **reading: Any) -> bool:
-        """Record the new reading (``deadline``, ``started_due``, ``reason``, ``actor``)
-        if it differs; returns whether it did."""
-        if (reading["deadline"], reading["started_due"]) == (self.deadline, self.started_due):
+        carried: dict[str, str] | None = None,
+    ) -> bool:
+        """Record who answers and helps, if that changed; returns whether it did."""
+        answering = list(dict.fromkeys(answering))
+        helping = [u for u in dict.fromkeys(helping) if u not in answering]
+        if list(self.shares) == answering and self.helping == helping:
             return False
-        self.trigger_event(self.DeadlineReevaluated, timestamp=now, **reading)
+        carried = {u: old for u, old in (carried or {}).items() if u in answering}
+        self.trigger_event(
+            self.SharesAssigned,
+            timestamp=now,
+            answering=answering,
+            helping=helping,
+            carried=carried,
+            reason=reason,
+            actor=actor,
+        )
         return True
-
-    # -- units and waivers -----------------------------------------------------------
 
     class Reassigned(Aggregate.Event):
         lead_units: list[str]
@@ -353,8 +148,9 @@ class Task(Aggregate):
         actor: str
 
         def apply(self, task: Task) -> None:
-            task.lead_units = list(self.lead_units)
-            task.co_units = list(self.co_units)
+            task.lead_units, task.co_units = list(self.lead_units), list(self.co_units)
+            task.shares = reassigned(task.shares, task.lead_units)
+            task.helping = list(task.co_units)
 
     def reassign(
         self, *, lead_units: list[str], co_units: list[str], reason: str, actor: str, now: datetime
@@ -374,6 +170,153 @@ class Task(Aggregate):
             reason=reason,
             actor=actor,
         )
+
+    # -- progress and completion -----------------------------------------------------
+
+    class ProgressReported(Aggregate.Event):
+        unit: str
+        occurred_on: date
+        note: str
+        evidence: list[str]
+        quantity: float | None
+        period: str | None
+        actor: str
+
+        def apply(self, task: Task) -> None:
+            task.reports += 1
+            task.quantity_done += self.quantity or 0
+            if task.last_report_on is None or self.occurred_on > task.last_report_on:
+                task.last_report_on = self.occurred_on
+            share = task.shares.get(self.unit)
+            if share is not None:
+                share.reports += 1
+                share.quantity += self.quantity or 0
+
+    def report_progress(
+        self,
+        *,
+        unit: str,
+        occurred_on: date,
+        note: str = "",
+        evidence: list[str] | None = None,
+        quantity: float | None = None,
+        period: str | None = None,
+        actor: str,
+        now: datetime,
+    ) -> None:
+        rules.guard_open(self, "report progress on")
+        rules.guard_unit(self, unit)
+        rules.guard_day(self, occurred_on, now)
+        rules.guard_period(self, period)
+        rules.guard_report(self, note, evidence, quantity)
+        report = {"note": note, "evidence": list(evidence or []), "quantity": quantity}
+        self.trigger_event(
+            self.ProgressReported,
+            timestamp=now,
+            unit=unit,
+            occurred_on=occurred_on,
+            period=period,
+            actor=actor,
+            **report,
+        )
+
+    class ShareCompleted(Aggregate.Event):
+        """A lead unit's share is done (or one period of it)."""
+
+        unit: str
+        occurred_on: date
+        evidence: list[str]
+        period: str | None
+        actor: str
+
+        def apply(self, task: Task) -> None:
+            share = task.shares[self.unit]
+            if self.period is None:
+                share.completed_on = self.occurred_on
+            else:
+                share.completed_periods.append(self.period)
+
+    class Completed(Aggregate.Event):
+        """The whole task is done (or one period of it): by a supervisor's word, or, as
+        recorded before shares were kept, by one unit for all."""
+
+        unit: str
+        occurred_on: date
+        evidence: list[str]
+        period: str | None
+        actor: str
+
+        def apply(self, task: Task) -> None:
+            if self.period is None:
+                task.completed_on = self.occurred_on
+            else:
+                task.completed_periods.append(self.period)
+
+    def complete(
+        self,
+        *,
+        unit: str,
+        occurred_on: date,
+        evidence: list[str] | None = None,
+        period: str | None = None,
+        whole: bool = False,
+        actor: str,
+        now: datetime,
+    ) -> None:
+        """``unit`` completes its share; with ``whole`` the task is completed for all."""
+        rules.guard_completion(self, unit, period, whole)
+        rules.guard_open(self, "complete")
+        rules.guard_day(self, occurred_on, now)
+        rules.guard_period(self, period)
+        self.trigger_event(
+            self.Completed if whole else self.ShareCompleted,
+            timestamp=now,
+            unit=unit,
+            occurred_on=occurred_on,
+            evidence=list(evidence or []),
+            period=period,
+            actor=actor,
+        )
+
+    class Reopened(Aggregate.Event):
+        """A supervisor rejected a completion: the task, or one unit's share, (or one
+        period of it) is open again."""
+
+        class_version = 2
+        reason: str
+        period: str | None
+        unit: str | None  # None: the whole task, every share
+        actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["unit"] = None
+
+        def apply(self, task: Task) -> None:
+            chosen = task.shares.values() if self.unit is None else [task.shares[self.unit]]
+            for share in chosen:
+                share.completed_on = None
+                share.completed_periods = rules.without(share.completed_periods, self.period)
+            if self.unit is None:
+                task.completed_on = None
+                task.completed_periods = rules.without(task.completed_periods, self.period)
+
+    def reopen(
+        self,
+        *,
+        reason: str,
+        period: str | None = None,
+        unit: str | None = None,
+        actor: str,
+        now: datetime,
+    ) -> None:
+        rules.guard_reopen(self, period, unit)
+        rules.guard_reason(self, reason)
+        self.trigger_event(
+            self.Reopened, timestamp=now, reason=reason, period=period, unit=unit, actor=actor
+        )
+
+    # -- waivers ---------------------------------------------------------------------
 
     class Waived(Aggregate.Event):
         reason: str

@@ -16,11 +16,12 @@ from projections.reader import Reader
 # In the order a batch is applied (the timers read the task rows written before them).
 VERSIONS = {
     "plans": 1,
-    "tasks": 1,
-    "task_versions": 1,
-    "history": 1,
-    "timers": 1,
+    "tasks": 2,
+    "task_versions": 2,
+    "history": 2,
+    "timers": 2,
     "outbox": 1,
+    "directory": 1,
 }
 # Read models whose rows depend on the alert policy of the configuration.
 FOLLOW_POLICY = frozenset({"timers"})

@@ -14,6 +14,8 @@ from uuid import UUID
 TASK = "ledger.task:Task"
 PLAN = "ledger.plan:Plan"
 ALERT = "ledger.alert:Alert"
+DIRECTORY = "ledger.directory:Directory"
+PEOPLE = "ledger.people:People"
 
 
 def event_topics(aggregate: str, *names: str) -> tuple[str, ...]:

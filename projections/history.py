@@ -15,14 +15,14 @@ from sqlalchemy import BigInteger, Column, Connection, Index, Integer, String, T
 
 from projections.base import Lifeline, Projection, Row, epoch, metadata
 from projections.bulk import insert_rows
-from projections.events import ALERT, PLAN, TASK, aggregate_of, plain
+from projections.events import ALERT, DIRECTORY, PEOPLE, PLAN, TASK, aggregate_of, plain
 
 history = Table(
     "rm_history",
     metadata,
     Column("originator_id", String(36), primary_key=True),
     Column("seq", Integer, primary_key=True),
-    Column("kind", String(16), nullable=False),  # "task", "plan" or "alert"
+    Column("kind", String(16), nullable=False),  # task, plan, alert, directory, people
     Column("type", String(64), nullable=False),
     Column("recorded_at", BigInteger, nullable=False),
     Column("occurred_on", String(10)),
@@ -34,7 +34,7 @@ history = Table(
 
 class HistoryProjection(Projection):
     name = "history"
-    topics = (f"{TASK}.Event", f"{PLAN}.Event", f"{ALERT}.Event")
+    topics = tuple(f"{a}.Event" for a in (TASK, PLAN, ALERT, DIRECTORY, PEOPLE))
 
     @property
     def tables(self) -> tuple[Table, ...]:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, delete, inspect, select, update
 from ledger.policy import AlertPolicy
 from projections.base import Projection, metadata
 from projections.bulk import empty
+from projections.directory import DirectoryProjection
 from projections.history import HistoryProjection
 from projections.outbox import OutboxProjection
 from projections.plans import PlansProjection
@@ -42,6 +43,7 @@ def all_projections(policy: AlertPolicy | None = None) -> list[Projection]:
         HistoryProjection(),
         TimersProjection(policy),
         OutboxProjection(),
+        DirectoryProjection(),
     ]
 
 

@@ -29,6 +29,7 @@ from projections import task_rows, unit_tally
 from projections.base import Lifeline, Projection, Row, closing_statement, epoch, metadata
 from projections.bulk import insert_rows
 from projections.moments import CLOSED, OPEN
+from projections.task_rows import units_of
 from projections.tasks import (
     Standing,
     TasksProjection,
@@ -36,7 +37,6 @@ from projections.tasks import (
     standing_columns,
     task_states,
     tasks,
-    units_of,
 )
 
 # What a version leaves out of the task row: the long texts, which the current row has.
@@ -112,10 +112,6 @@ task_unit_versions = Table(
 )
 
 
-def _unit_names(row: Row) -> list[str]:
-    return [unit for unit, _ in units_of(row)]
-
-
 def units_held_at(moment: int) -> ColumnElement[bool]:
     """The task-unit links the ledger held at ``moment`` (epoch seconds)."""
     t = task_unit_versions
@@ -127,36 +123,27 @@ def held_at(moment: int) -> ColumnElement[bool]:
     return and_(task_versions.c.rec_to > moment, task_versions.c.rec_from <= moment)
 
 
-Held = tuple[list[str], Standing]  # a task's units and its standing with them
+Held = tuple[tuple[str, Standing], ...]  # a task's units, and its standing with each
 UnitChange = tuple[int, int, Held]  # recorded at, since version, what is held from then
 
 
 def _held(row: Row) -> Held:
-    return _unit_names(row), standing(row)
+    return tuple((unit, standing(row, unit)) for unit, _ in units_of(row))
 
 
 def _versions(
     steps: list[tuple[Any, Row]], held_before: Held | None
 ) -> tuple[list[Row], list[UnitChange]]:
     """One task's new version rows (each closed by the next) and the changes of its units
-    or standing, from its events paired with the task row after each."""
+    or their standing, from its events paired with the task row after each."""
     versions: list[Row] = []
     changes: list[UnitChange] = []
-    previous: Row | None = None
     for event, row in steps:
         at = epoch(event.timestamp)
         assert at is not None
         if versions:
             versions[-1]["rec_to"] = at
-        # Unit lists are shared between rows until a reassignment replaces them.
-        same = (
-            previous is not None
-            and held_before is not None
-            and row["lead_units"] is previous["lead_units"]
-            and row["co_units"] is previous["co_units"]
-        )
-        previous = row
-        held = (held_before[0] if same and held_before else _unit_names(row), standing(row))
+        held = _held(row)
         if held != held_before:
             changes.append((at, event.originator_version, held))
             held_before = held
@@ -179,8 +166,8 @@ def _unit_links(key: str, changes: list[UnitChange]) -> list[Row]:
             "phase": phase,
             "next_due": next_due,
         }
-        for i, (at, version, (units, (plan_id, phase, next_due))) in enumerate(changes)
-        for unit in units
+        for i, (at, version, held) in enumerate(changes)
+        for unit, (plan_id, phase, next_due) in held
     ]
 
 
@@ -233,8 +220,7 @@ class TaskVersionsProjection(Projection):
                 closing.append({"key": key, "at": versions[0]["rec_from"]})
                 if changes:
                     closing_links.append({"key": key, "at": changes[0][0]})
-                    units, (_, phase, next_due) = _held(before)
-                    unheld += [(unit, phase, next_due) for unit in units]
+                    unheld += [(unit, phase, due) for unit, (_, phase, due) in _held(before)]
         for table, rows in ((task_versions, closing), (task_unit_versions, closing_links)):
             if rows:
                 conn.execute(closing_statement(table), rows)

@@ -1,8 +1,9 @@
 """Read model: one row per task (projections/task_rows.py), and its links to its units.
 
 Units live in a side table (``rm_task_units``) so "every task of 市财政局" is an index
-lookup, not a scan of JSON lists; each link carries the task's standing (phase and
-operative due), so the dashboard by unit counts one table through one covering index.
+lookup, not a scan of JSON lists. A lead unit's link carries its share's standing (phase
+and operative due), a helping unit's the task's, so the dashboard by unit counts one table
+through one covering index and a unit counts a task done when its own share is.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from projections import task_rows
 from projections.base import Lifeline, Row, RowProjection, metadata
 from projections.bulk import insert_rows
 from projections.events import TASK, event_topics
+from projections.task_rows import units_of
 
 tasks = Table(
     "rm_tasks",
@@ -38,8 +40,11 @@ tasks = Table(
     Column("row", Integer, nullable=False),
     Column("section", Text, nullable=False),
     Column("content", Text, nullable=False),
-    Column("lead_units", JSON, nullable=False),
+    Column("lead_units", JSON, nullable=False),  # as the table names them
     Column("co_units", JSON, nullable=False),
+    # Who answers (a group's members in its place): unit -> its share, with its standing.
+    Column("shares", JSON, nullable=False),
+    Column("helping", JSON, nullable=False),  # who helps, owing no completion
     Column("deadline_text", Text, nullable=False),
     Column("deadline_kind", String(16), nullable=False),
     Column("due", BigInteger),  # epoch seconds of the due time in force (task_rows.settle)
@@ -54,18 +59,18 @@ tasks = Table(
     Column("quantity_done", Float, nullable=False),
     Column("reports", Integer, nullable=False),
     Column("last_report_on", String(10)),
-    Column("report_log", JSON, nullable=False),  # [[day, quantity], ...]: valid-time facts
-    Column("period_log", JSON, nullable=False),  # [[period, day], ...] completed periods
-    Column("completed_on", String(10)),
-    Column("completed_by", Text),
-    Column("completed_at", BigInteger),  # when the completion was recorded
+    Column("report_log", JSON, nullable=False),  # [[day, quantity, unit], ...]: valid time
+    # The whole task completed (by a supervisor, or recorded before shares were kept).
+    Column("whole_on", String(10)),
+    Column("whole_at", BigInteger),  # when that was recorded
+    Column("whole_periods", JSON, nullable=False),  # [[period, day], ...]
+    Column("completed_on", String(10)),  # when the last share was, or the whole task
     Column("waived", Boolean, nullable=False),
     # What ledger/status.py decides from the facts, whatever the moment.
     Column("phase", String(10), nullable=False),  # waived, done, done_late, todo
     Column("next_due", BigInteger),  # a task to do: its operative due
     Column("next_period", String(16)),
-    Column("done_late", Boolean, nullable=False),  # completed on a day after the due day
-    Column("reported_late", Boolean, nullable=False),  # and recorded after the due time
+    Column("done_late", Boolean, nullable=False),  # a share completed after its due day
     Column("version", Integer, nullable=False),
     Column("defined_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
@@ -78,9 +83,11 @@ tasks = Table(
 Standing = tuple[str, str, int | None]  # plan, phase, operative due
 
 
-def standing(row: Row) -> Standing:
-    """A task's standing, as its unit links (current and versioned) carry it."""
-    return (row["plan_id"], row["phase"], row["next_due"])
+def standing(row: Row, unit: str | None = None) -> Standing:
+    """A task's standing, or its standing for ``unit``: its share's, if it has one."""
+    share = row["shares"].get(unit) if unit is not None else None
+    judged = share if share is not None else row
+    return (row["plan_id"], judged["phase"], judged["next_due"])
 
 
 def standing_columns() -> list[Column[Any]]:
@@ -151,23 +158,19 @@ def task_states(life: Lifeline) -> list[Row]:
     return life.memo("task_states", fold)
 
 
-def units_of(row: Row) -> list[tuple[str, str]]:
-    """A task's units and their roles, a unit that leads not also listed as co."""
-    pairs = [(u, "lead") for u in row["lead_units"]] + [(u, "co") for u in row["co_units"]]
-    return sorted(dict(reversed(pairs)).items())
-
-
 def links_of(row: Row) -> list[Row]:
-    """A task's unit links, each carrying the task's standing."""
-    plan_id, phase, next_due = standing(row)
-    return [
-        {
-            "task_id": row["task_id"],
-            "unit": unit,
-            "role": role,
-            "plan_id": plan_id,
-            "phase": phase,
-            "next_due": next_due,
-        }
-        for unit, role in units_of(row)
-    ]
+    """A task's unit links, each carrying the standing of that unit's share (or the task's)."""
+    links = []
+    for unit, role in units_of(row):
+        plan_id, phase, next_due = standing(row, unit)
+        links.append(
+            {
+                "task_id": row["task_id"],
+                "unit": unit,
+                "role": role,
+                "plan_id": plan_id,
+                "phase": phase,
+                "next_due": next_due,
+            }
+        )
+    return links

@@ -35,6 +35,7 @@ from ledger.policy import AlertPolicy, days
 from projections import catalog
 from projections.base import Lifeline, Projection, Row, epoch, metadata
 from projections.events import ALERT, TASK, event_topics, resolve
+from projections.task_rows import share_dues
 from projections.tasks import TasksProjection, task_states, tasks
 
 timers = Table(
@@ -56,22 +57,21 @@ timers = Table(
 
 
 def timers_for(row: Row, policy: AlertPolicy) -> list[Row]:
-    """The timers a task row implies (pure)."""
+    """The timers a task row implies (pure): for each due its open shares still have to
+    meet, the overdue alert; for each share's operative due, its reminders and escalation
+    too. Shares with the same due share its timers."""
     if row["phase"] != "todo":
-        return []
-    done = {p for p, _ in row["period_log"]}
-    if row["due_override"] is None and row["occurrences"]:
-        dues = [(p, d) for p, d in row["occurrences"] if p not in done]
-    elif row["due"] is not None:
-        dues = [("", row["due"])]
-    else:
         return []
     from ledger.alert import alert_id  # with the aggregate: only when timers are computed
 
+    operative: dict[tuple[str, int], bool] = {}
+    for share in row["shares"].values():
+        for i, key in enumerate(share_dues(row, share)):
+            operative[key] = operative.get(key, False) or i == 0
     found: list[Row] = []
-    for i, (occurrence, due) in enumerate(dues):
+    for (occurrence, due), first in sorted(operative.items(), key=lambda item: item[0][1]):
         plan = [("overdue", "0", due)]
-        if i == 0:  # the operative occurrence also gets its reminders and escalation
+        if first:
             plan += [("due_soon", days(r), due - int(r.total_seconds())) for r in policy.reminders]
             if policy.escalate_after is not None:
                 after = policy.escalate_after
@@ -96,16 +96,20 @@ def timers_for(row: Row, policy: AlertPolicy) -> list[Row]:
     return found
 
 
-# The task events that can change when a task's timers fall due; reports and
-# reassignments cannot, and they are most of a year's events.
+# The task events that can change when a task's timers fall due; reports, extension
+# requests and rejections cannot, and reports are most of a year's events.
 _MOVES_TIMERS = event_topics(
     TASK,
     "Defined",
     "Amended",
+    "Reassigned",
+    "SharesAssigned",
+    "ShareCompleted",
     "Completed",
     "Reopened",
     "DeadlineExtended",
     "DeadlineSet",
+    "ExtensionApproved",
     "DeadlineStarted",
     "DeadlineReevaluated",
     "Waived",

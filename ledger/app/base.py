@@ -18,9 +18,12 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
+from ledger import roles
 from ledger.clock import LastInstant, MemoryInstant, Overtaken, SqlInstant
 from ledger.deadlines.calendar import OfficialCalendar
+from ledger.directory import DIRECTORY_ID, Directory
 from ledger.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from ledger.people import PEOPLE_ID, People
 from ledger.workdays import WORKDAYS_ID, Workdays
 
 Clock = Callable[[], datetime]
@@ -123,6 +126,34 @@ class LedgerBase(Application[UUID]):
         except NotFound:
             declared = {}
         return OfficialCalendar(overrides=declared)
+
+    def directory(self) -> Directory:
+        """The directory as it stands (an empty one before its first fact)."""
+        try:
+            return self.load(Directory, DIRECTORY_ID)
+        except NotFound:
+            return Directory.open(now=self.now())
+
+    def people(self) -> People:
+        """Who may act, as it stands (nobody yet: the ledger is being set up)."""
+        try:
+            return self.load(People, PEOPLE_ID)
+        except NotFound:
+            return People.open(now=self.now())
+
+    def authorize(self, actor: str, action: str, units: Sequence[str] = ()) -> None:
+        """Refuse (roles.Forbidden) unless ``actor`` may do ``action`` (ledger/roles.py)."""
+        roles.check(self.people().people, actor, action, units)
+
+    def unit_of(self, actor: str, unit: str | None) -> str:
+        """The unit a command is for: the one named, else the acting person's own."""
+        if unit:
+            return unit
+        people = self.people().people
+        if actor not in people:
+            roles.check(people, actor, "report")  # refuses someone unregistered, by name
+            raise InvalidInput("name the unit this is for", field="unit")
+        return str(people[actor]["unit"])
 
     def load(self, cls: type[A], aggregate_id: UUID, *, what: str = "") -> A:
         """The aggregate, or NotFound naming ``what`` (by default the kind)."""

@@ -16,6 +16,7 @@ class CalendarUseCases(LedgerBase):
         """Record a working day or holiday from a notice; it wins over the package's data."""
 
         def command(now: datetime) -> list[Aggregate]:
+            self.authorize(actor, "declare day")
             workdays = self._workdays() or Workdays.open(now=now)
             workdays.declare(day=day, workday=workday, source=source, actor=actor, now=now)
             return [workdays]

@@ -11,8 +11,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from ledger import ids
-from ledger.app.base import LedgerBase
+from ledger.app.answering import Answering
 from ledger.deadlines import parse_deadline
+from ledger.directory import Directory
 from ledger.errors import InvalidInput, NotFound
 from ledger.importing.model import TableRow
 from ledger.plan import Plan, PlanRef
@@ -47,6 +48,8 @@ class ImportReport:
     amended: dict[str, dict[str, Any]] = field(default_factory=dict)
     plan_changes: dict[str, Any] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    # Names the directory had not seen, each with the known name most like it (or None).
+    new_units: dict[str, str | None] = field(default_factory=dict)
     events: int = 0
     dry_run: bool = False
 
@@ -55,7 +58,7 @@ class ImportReport:
         return self.events > 0
 
 
-class PlanUseCases(LedgerBase):
+class PlanUseCases(Answering):
     def import_table(
         self,
         rows: Sequence[TableRow],
@@ -74,10 +77,12 @@ class PlanUseCases(LedgerBase):
         reports: list[ImportReport] = []
 
         def command(now: datetime) -> list[Aggregate]:
+            self.authorize(actor, "import plan")
             plan, claim, report = self._plan_for_import(meta, actor=actor, now=now)
-            tasks = self._tasks_for_import(plan, rows, report, actor=actor, now=now)
+            directory = self.directory()
+            tasks = self._tasks_for_import(plan, rows, report, directory, actor=actor, now=now)
             self._record_import(plan, report, rows, source, sha256, actor, now)
-            changed = [plan, *([claim] if claim else []), *tasks]
+            changed = [plan, *([claim] if claim else []), *tasks, directory]
             report.events = sum(len(a.pending_events) for a in changed)
             reports[:] = [report]
             return [] if dry_run else changed
@@ -135,26 +140,36 @@ class PlanUseCases(LedgerBase):
         plan: Plan,
         rows: Sequence[TableRow],
         report: ImportReport,
+        directory: Directory,
         *,
         actor: str,
         now: datetime,
     ) -> list[Task]:
-        """New tasks, and known ones amended; refused whole if any row is impossible."""
+        """New tasks, and known ones amended; refused whole if any row is impossible.
+        Names the directory has not seen are registered as they are, never merged."""
         prepared = self._prepared(plan, rows)
+        names = [u for row, _ in prepared for u in (*row.lead_units, *row.co_units)]
+        unseen = [u for u in dict.fromkeys(names) if not directory.knows(u)]
+        report.new_units = directory.closest(unseen)
+        directory.register(units=unseen, source=plan.ref, actor=actor, now=now)
         known = set(plan.task_codes)
         changed: list[Task] = []
         for row, fields in prepared:
             tid = ids.task_id(plan.id, row.code)
             if row.code not in known:
-                changed.append(Task.define(id=tid, now=now, plan_id=plan.id, actor=actor, **fields))
+                task = Task.define(id=tid, now=now, plan_id=plan.id, actor=actor, **fields)
                 report.added.append(row.code)
-                continue
-            task = self.load(Task, tid)
-            changes = task.differences(fields)
-            if changes:
+            else:
+                task = self.load(Task, tid)
+                changes = task.differences(fields)
+                if not changes:
+                    continue
                 task.amend(changes, actor=actor, now=now)
                 report.amended[row.code] = changes
-                changed.append(task)
+            self.assign(
+                task, reason="导入", actor=actor, now=now, directory=directory, issuer=plan.issuer
+            )
+            changed.append(task)
         seen = {row.code for row in rows}
         report.missing = [c for c in plan.task_codes if c not in seen]
         return changed

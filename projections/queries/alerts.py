@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from ledger.errors import NotFound
 from ledger.redact import url as redacted
 from projections.reader import Reader, from_json
+from projections.task_rows import answering
 
 _SELECT = (
     'SELECT a.timer_id, a.kind, a."offset", a.occurrence, a.due, a.fires_at, a.raised_at,'
@@ -110,18 +111,27 @@ def _alert(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def due_timers(reader: Reader, now: int, batch: int) -> list[dict[str, Any]]:
-    """Timers pending and due by ``now`` (epoch seconds), soonest first, with the units of
-    their tasks (lead first)."""
+    """Timers pending and due by ``now`` (epoch seconds), soonest first, with the units
+    they concern: those whose open shares have that due, then those helping."""
     rows = reader.rows(
         'SELECT a.timer_id, a.task_id, a.plan_id, a.occurrence, a.kind, a."offset", a.due,'
-        " a.fires_at, t.lead_units, t.co_units FROM rm_timers a"
-        " JOIN rm_tasks t ON t.task_id = a.task_id"
+        " a.fires_at, t.shares, t.helping, t.occurrences, t.whole_periods, t.due_override,"
+        " t.due AS task_due FROM rm_timers a JOIN rm_tasks t ON t.task_id = a.task_id"
         " WHERE a.state = 'pending' AND a.fires_at <= :now"
         " ORDER BY a.fires_at, a.timer_id LIMIT :batch",
         {"now": now, "batch": batch},
     )
     for row in rows:
-        row["units"] = [*from_json(row.pop("lead_units")), *from_json(row.pop("co_units"))]
+        task = {
+            "shares": from_json(row.pop("shares")),
+            "occurrences": from_json(row.pop("occurrences")),
+            "whole_periods": from_json(row.pop("whole_periods")),
+            "due_override": row.pop("due_override"),
+            "due": row.pop("task_due"),
+        }
+        helping = from_json(row.pop("helping"))
+        leads = answering(task, row["occurrence"], row["due"]) or list(task["shares"])
+        row["units"] = [*leads, *(u for u in helping if u not in leads)]
     return rows
 
 

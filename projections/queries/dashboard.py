@@ -19,6 +19,7 @@ from ledger.status import COUNTS, WARNING_WINDOW, assess, due_soon
 from projections.moments import CLOSED, NOW, month_after, month_start
 from projections.queries.views import decoded, facts_of, judgement_moment
 from projections.reader import Reader
+from projections.task_rows import units_of
 
 GROUPINGS = ("unit", "section", "plan")
 NO_KEY = "(none)"  # tasks whose table gave them no section
@@ -131,25 +132,27 @@ def _judged(
     first_row: dict[str, int] = {}
     for found in reader.rows(sql, params):
         row = decoded(found)
-        standing = assess(facts_of(row, valid_at), judged_at, warn)
-        flags = (
-            True,
-            standing.status in ("done", "done_late"),
-            standing.status == "overdue",
-            due_soon(standing.status, standing.due, judged_at, warn),
-            standing.status == "waived",
-        )
-        for key in _keys(row, by):
+        facts = facts_of(row, valid_at)
+        for key, unit in _keys(row, by):
+            standing = assess(facts, judged_at, warn, unit=unit)
+            flags = (
+                True,
+                standing.status in ("done", "done_late"),
+                standing.status == "overdue",
+                due_soon(standing.status, standing.due, judged_at, warn),
+                standing.status == "waived",
+            )
             first_row[key] = min(first_row.get(key, row["row"]), row["row"])
             for i, flag in enumerate(flags):
                 counts[key][i] += int(flag)
     return _finished(([k, first_row[k], *counts[k]] for k in counts), by)
 
 
-def _keys(row: dict[str, Any], by: str) -> Iterable[str]:
-    if by == "unit":
-        return dict.fromkeys([*row["lead_units"], *row["co_units"]])
-    return (row["section"],) if by == "section" else (row["plan_ref"],)
+def _keys(row: dict[str, Any], by: str) -> Iterable[tuple[str, str | None]]:
+    """What a task counts under, and whose share judges it there (None: the task)."""
+    if by == "unit":  # each lead unit by its own share; a helping unit by the task
+        return [(u, u if role == "lead" else None) for u, role in units_of(row)]
+    return [(row["section"] if by == "section" else row["plan_ref"], None)]
 
 
 _TALLY = (

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import NotFound
 from ledger.ids import parse_task_ref, task_id
 from ledger.status import WARNING_WINDOW, assess
 from projections import stored, task_rows
@@ -91,7 +91,7 @@ def list_tasks(
     judged_at = judgement_moment(now, as_of, valid_at, tz)
     found: list[TaskView] = []
     for row in reader.rows(sql, params):
-        view = _view(decoded(row), valid_at, judged_at, warn)
+        view = _view(decoded(row), valid_at, judged_at, warn, f.unit)
         if f.statuses and view.standing.status not in f.statuses:
             continue
         if f.within is not None and not due_within(view.standing, judged_at, f.within):
@@ -100,13 +100,18 @@ def list_tasks(
     return found
 
 
-def _view(row: dict[str, Any], valid_at: date | None, at: datetime, warn: timedelta) -> TaskView:
+def _view(
+    row: dict[str, Any], valid_at: date | None, at: datetime, warn: timedelta, unit: str | None
+) -> TaskView:
+    """A task judged at ``at``: for ``unit``, by its share (a unit answers for its own)."""
     facts = facts_of(row, valid_at)
     if valid_at is not None:  # the progress fields as the valid-time facts give them
         row["reports"] = facts.reports
         row["quantity_done"] = facts.quantity_done
-        row["completed_on"] = facts.completed_on.isoformat() if facts.completed_on else None
-    return TaskView(row=row, plan_ref=row.pop("plan_ref"), standing=assess(facts, at, warn))
+        done = facts.outcome().completed_on
+        row["completed_on"] = done.isoformat() if done is not None else None
+    standing = assess(facts, at, warn, unit=unit)
+    return TaskView(row=row, plan_ref=row.pop("plan_ref"), standing=standing)
 
 
 def plan_id_of(reader: Reader, ref: str) -> str:
@@ -131,18 +136,6 @@ def task_id_of(reader: Reader, ref: str) -> UUID:
     return tid
 
 
-def check_unit(reader: Reader, unit: str) -> None:
-    """An unknown unit is an error with suggestions, not an empty list."""
-    import difflib
-
-    if reader.value("SELECT 1 FROM rm_task_units WHERE unit = :unit", {"unit": unit}):
-        return
-    names = sorted(r[0] for r in reader.tuples("SELECT DISTINCT unit FROM rm_task_units"))
-    close = difflib.get_close_matches(unit, names, n=3, cutoff=0.5)
-    hint = f"; did you mean {'、'.join(close)}?" if close else ""
-    raise InvalidInput(f"no task names the unit {unit!r}{hint}")
-
-
 def task_document(
     reader: Reader,
     tid: UUID,
@@ -160,16 +153,103 @@ def task_document(
         when = f" at {as_of.isoformat()}" if as_of else ""
         raise NotFound(f"task {tid} was not yet in the ledger{when}")
     row: dict[str, Any] | None = None
+    befores: list[dict[str, Any] | None] = []
     for event in events:
+        befores.append(row)
         row = task_rows.evolve(row, event)
     assert row is not None
     plan = reader.rows("SELECT ref, tz FROM rm_plans WHERE plan_id = :p", {"p": row["plan_id"]})
     moment = judgement_moment(now, as_of, valid_at, plan[0]["tz"])
-    standing = assess(facts_of(row, valid_at), moment)
-    view = TaskView(row=row, plan_ref=plan[0]["ref"], standing=standing)
+    facts = facts_of(row, valid_at)
+    view = TaskView(row=row, plan_ref=plan[0]["ref"], standing=assess(facts, moment))
     return {
         **view.to_json(),
+        "shares": share_entries(row, facts, moment),
         "as_of": as_of.isoformat() if as_of else None,
         "valid_at": valid_at.isoformat() if valid_at else None,
-        "history": [history_entry(e) for e in events],
+        "history": [
+            {**history_entry(e), **changes(before, e)}
+            for e, before in zip(events, befores, strict=True)
+        ],
     }
+
+
+def share_entries(row: dict[str, Any], facts: Any, moment: datetime) -> list[dict[str, Any]]:
+    """Each lead unit's share (its standing at ``moment``), then each helping unit."""
+    found = []
+    for share in facts.shares:
+        kept = row["shares"][share.unit]
+        standing = assess(facts, moment, unit=share.unit)
+        request = kept["request"]
+        found.append(
+            {
+                "unit": share.unit,
+                "role": "lead",
+                "status": standing.status,
+                "due": standing.due.isoformat() if standing.due else None,
+                "reports": kept["reports"],
+                "quantity": kept["quantity"],
+                "completed_on": kept["completed_on"] or row["whole_on"],
+                "periods": [p for p, _ in kept["periods"]],
+                "extended_to": _iso(kept["due_override"], row["tz"]),
+                "request": None
+                if request is None
+                else {
+                    **request,
+                    "to": _iso(request["to"], row["tz"]),
+                    "at": _iso(request["at"], row["tz"]),
+                },
+            }
+        )
+    found += [
+        {"unit": unit, "role": "co", "status": None, "reports": _reports_of(row, unit)}
+        for unit in row["helping"]
+        if unit not in row["shares"]
+    ]
+    return found
+
+
+def changes(before: dict[str, Any] | None, event: Any) -> dict[str, Any]:
+    """What an amendment, a deadline change or a reassignment changed, old and new:
+    ``{"changed": {field: {"old", "new"}}}`` (nothing for other events)."""
+    if before is None:
+        return {}
+    after = task_rows.evolve(before, event)
+    kind = type(event).__name__
+    if kind == "Amended":
+        fields = [n if n != "deadline" else "due" for n in event.changes]
+    elif kind in ("Reassigned", "SharesAssigned"):
+        fields = ["lead_units", "co_units", "answering", "helping"]
+    elif kind in ("DeadlineExtended", "DeadlineSet", "ExtensionApproved"):
+        fields = ["due", *([f"share:{event.unit}"] if kind == "ExtensionApproved" else [])]
+    else:
+        return {}
+    found = {}
+    for name in fields:
+        old, new = _value(before, name), _value(after, name)
+        if old != new:
+            found[name.removeprefix("share:")] = {"old": old, "new": new}
+    return {"changed": found}
+
+
+def _value(row: dict[str, Any], name: str) -> Any:
+    if name == "due":
+        return _iso(row["due"], row["tz"])
+    if name == "answering":
+        return list(row["shares"])
+    if name.startswith("share:"):
+        share = row["shares"].get(name.removeprefix("share:"))
+        return None if share is None else _iso(share["due_override"], row["tz"])
+    return row.get(name)
+
+
+def _reports_of(row: dict[str, Any], unit: str) -> int:
+    return sum(1 for r in row["report_log"] if r[2:] == [unit])
+
+
+def _iso(seconds: int | None, tz: str) -> str | None:
+    from zoneinfo import ZoneInfo
+
+    if seconds is None:
+        return None
+    return datetime.fromtimestamp(seconds, ZoneInfo(tz)).isoformat()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ledger.status import Facts, Standing
+from ledger.status import Facts, ShareFacts, Standing
 from projections.reader import from_json
 
 PLAN_FIELDS = ("ref", "title", "issuer", "doc_no", "year", "issued_on", "tz")
@@ -67,8 +67,16 @@ class TaskView:
         }
 
 
-_JSON = ("lead_units", "co_units", "occurrences", "report_log", "period_log")
-_FLAGS = ("provisional", "done_late", "reported_late", "waived")  # 0/1 on SQLite
+_JSON = (
+    "lead_units",
+    "co_units",
+    "shares",
+    "helping",
+    "occurrences",
+    "report_log",
+    "whole_periods",
+)
+_FLAGS = ("provisional", "done_late", "waived")  # 0/1 on SQLite
 
 
 def decoded(row: dict[str, Any]) -> dict[str, Any]:
@@ -80,6 +88,16 @@ def decoded(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _by(valid_at: date | None, day: str | None) -> date | None:
+    """``day`` as a date if it had come by ``valid_at`` (any day without one)."""
+    found = _day(day)
+    return found if found is None or valid_at is None or found <= valid_at else None
+
+
+def _periods(log: list[list[str]], valid_at: date | None) -> dict[str, date]:
+    return {p: d for p, d in ((p, _by(valid_at, d)) for p, d, *_ in log) if d is not None}
+
+
 def facts_of(row: dict[str, Any], valid_at: date | None = None) -> Facts:
     """A read-model row as status facts; with ``valid_at``, only what had happened by then."""
     from zoneinfo import ZoneInfo
@@ -87,28 +105,38 @@ def facts_of(row: dict[str, Any], valid_at: date | None = None) -> Facts:
     zone = ZoneInfo(row["tz"])
     due = _instant(row["due"])
     reports = row["report_log"]
-    periods = row["period_log"]
-    completed_on = _day(row["completed_on"])
     if valid_at is not None:
         cutoff = valid_at.isoformat()
         reports = [r for r in reports if r[0] <= cutoff]
-        periods = [p for p in periods if p[1] <= cutoff]
-        if completed_on is not None and completed_on > valid_at:
-            completed_on = None
     occurrences = [] if row["due_override"] is not None else row["occurrences"]
+    shares = [
+        ShareFacts(
+            unit=unit,
+            due=_in(zone, _instant(share["due_override"])),
+            completed_on=_by(valid_at, share["completed_on"]),
+            completed_periods=_periods(share["periods"], valid_at),
+            reports=sum(1 for r in reports if r[2:] == [unit]),
+        )
+        for unit, share in row["shares"].items()
+    ]
     return Facts(
-        due=due.astimezone(zone) if due else None,
+        due=_in(zone, due),
         tz=row["tz"],
         occurrences=[(p, datetime.fromtimestamp(d, tz=zone)) for p, d in occurrences],
-        completed_on=completed_on,
-        completed_periods=[p for p, _ in periods],
+        completed_on=_by(valid_at, row["whole_on"]),
+        completed_periods=_periods(row["whole_periods"], valid_at),
+        shares=shares,
         waived=bool(row["waived"]),
         reports=len(reports),
         target_min=row["target_min"],
         target_by=_instant(row["target_by"]),
-        quantity_done=float(sum(q for _, q in reports)),
+        quantity_done=float(sum(r[1] for r in reports)),
         start=_instant(row["defined_at"]),
     )
+
+
+def _in(zone: Any, moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(zone)
 
 
 def judgement_moment(

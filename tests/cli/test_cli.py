@@ -152,7 +152,7 @@ def test_report_complete_and_show_history(run: Any, table: Path) -> None:
     )
     assert shown["status"] == "done"
     history = shown["history"]
-    assert [h["type"] for h in history] == ["Defined", "ProgressReported", "Completed"]
+    assert [h["type"] for h in history] == ["Defined", "ProgressReported", "ShareCompleted"]
     assert history[1]["occurred_on"] == "2017-08-30"
     assert history[1]["recorded_at"].startswith("2017-09-02T02:00")
     assert history[1]["actor"] == "督查室"
@@ -487,6 +487,7 @@ def test_projections_status_and_rebuild(run: Any, table: Path) -> None:
         "history",
         "timers",
         "outbox",
+        "directory",
     }
     assert all(s["behind"] == 0 for s in status)
     assert run("projections", "rebuild").exit_code == 0
@@ -532,8 +533,20 @@ def test_group_help_lists_every_option_and_command() -> None:
     commands = names[names.index("init") :]
     assert len(commands) == len(set(commands))
     assert set(commands) == {
-        "dashboard", "sweep", "deliver", "alerts", "serve", "init", "plan", "task",
-        "deadline", "calendar", "contacts", "projections",
+        "dashboard",
+        "sweep",
+        "deliver",
+        "alerts",
+        "serve",
+        "init",
+        "plan",
+        "task",
+        "deadline",
+        "calendar",
+        "contacts",
+        "projections",
+        "unit",
+        "person",
     }
     shown = CliRunner().invoke(app, ["task", "--help"])
     task = _plain(shown.output)

@@ -82,7 +82,9 @@ class LedgerContract:
         first = ledger.import_table(rows(), META, actor="督查室", source="t.csv", sha256="x")
         assert first.added == ["1", "2", "3"]
         head = self.head(ledger)
-        assert head == first.events == 6  # plan, ref claim, 3 tasks, import record
+        # plan, ref claim, 3 tasks, import record; the directory opened, its 3 new units
+        assert head == first.events == 8
+        assert set(first.new_units) == {"市财政局", "市统计局", "市发展改革委"}
         again = ledger.import_table(rows(), META, actor="督查室", source="t.csv", sha256="x")
         assert again.events == 0
         assert self.head(ledger) == head
@@ -95,7 +97,9 @@ class LedgerContract:
         report = ledger.import_table(fixed, META, actor="a", source="t2.csv", sha256="y")
         assert set(report.amended) == {"2"}
         assert set(report.amended["2"]) == {"co_units", "deadline_text", "deadline"}
-        assert self.head(ledger) == head + 2  # the amendment and the import record
+        # the amendment, the import record, and 市审计局 new to the directory
+        assert self.head(ledger) == head + 3
+        assert report.new_units == {"市审计局": None}
         task = ledger.get_task(ledger.resolve_task("dalian-2017/2"))
         assert task.co_units == ["市审计局"]
         assert task.due == datetime.fromisoformat("2017-12-31T23:59:59+08:00")
@@ -103,7 +107,7 @@ class LedgerContract:
     def test_dry_run_writes_nothing(self, ledger: Ledger) -> None:
         """A dry run reports what it would record and leaves the store as it was."""
         report = ledger.import_table(rows(), META, actor="a", source="t", sha256="x", dry_run=True)
-        assert report.events == 6
+        assert report.events == 8
         assert self.head(ledger) == 0
         with pytest.raises(NotFound):
             ledger.resolve_plan("dalian-2017")
@@ -150,7 +154,11 @@ class LedgerContract:
         )
         ledger.complete(tid, unit="市财政局", occurred_on=date(2017, 8, 31), actor="财政局小王")
         events = list(ledger.events.get(tid))
-        assert [type(e).__name__ for e in events] == ["Defined", "ProgressReported", "Completed"]
+        assert [type(e).__name__ for e in events] == [
+            "Defined",
+            "ProgressReported",
+            "ShareCompleted",
+        ]
         assert events[1].occurred_on == date(2017, 8, 30)
         assert events[1].timestamp == datetime(2017, 9, 2, 1, 0, tzinfo=UTC)
         assert events[1].actor == "财政局小王"

@@ -16,6 +16,7 @@ from sqlalchemy import inspect, select
 from ledger.application import Ledger, PlanMeta, TaskFields
 from ledger.errors import LedgerError
 from ledger.store import open_ledger
+from projections.directory import people, units
 from projections.history import history
 from projections.outbox import outbox
 from projections.plans import plan_versions, plans
@@ -34,11 +35,21 @@ META = PlanMeta(
 )
 UNITS = ["市财政局", "市统计局", "市审计局"]
 DEADLINES = ["8月底前", "按季度", "持续推进", "年内不少于5次", "第一时间"]
+GROUPS = [["甲区"], ["甲区", "乙区"], ["乙区", "市审计局"]]  # what 各区 stands for, in turn
 
 command = st.one_of(
-    st.tuples(st.just("report"), st.integers(1, 4), st.sampled_from(UNITS), st.integers(0, 3)),
-    st.tuples(st.just("complete"), st.integers(1, 4), st.sampled_from(UNITS), st.none()),
-    st.tuples(st.just("reopen"), st.integers(1, 4), st.none(), st.none()),
+    st.tuples(st.just("report"), st.integers(1, 4), st.integers(0, 3), st.integers(0, 3)),
+    # A unit completes its share (the first, second … unit answering), or a supervisor
+    # completes the whole task (-1).
+    st.tuples(st.just("complete"), st.integers(1, 4), st.integers(-1, 3), st.none()),
+    st.tuples(st.just("reopen"), st.integers(1, 4), st.integers(-1, 3), st.none()),
+    st.tuples(st.just("request"), st.integers(1, 4), st.integers(0, 3), st.integers(1, 60)),
+    st.tuples(st.just("decide"), st.integers(1, 4), st.booleans(), st.integers(0, 30)),
+    st.tuples(st.just("group"), st.integers(1, 4), st.integers(0, 2), st.none()),
+    st.tuples(st.just("alias"), st.integers(1, 4), st.none(), st.none()),
+    # People: a clerk of a unit is registered (the supervisor "s" first, as the admin);
+    # from then on only what each may do is recorded.
+    st.tuples(st.just("person"), st.integers(1, 4), st.integers(0, 3), st.none()),
     st.tuples(st.just("extend"), st.integers(1, 4), st.none(), st.integers(1, 60)),
     st.tuples(st.just("reassign"), st.integers(1, 4), st.sampled_from(UNITS), st.none()),
     st.tuples(st.just("waive"), st.integers(1, 4), st.none(), st.none()),
@@ -72,8 +83,9 @@ def table(deadlines: dict[int, str]) -> list[TaskFields]:
             code=str(i),
             section="一",
             content=f"任务{i}",
-            lead_units=(UNITS[i % 3],),
-            co_units=(UNITS[(i + 1) % 3],),
+            # Two tasks led by a collective name too; one helped by 财政局, another name.
+            lead_units=(UNITS[i % 3], *(["各区"] if i % 2 else [])),
+            co_units=(UNITS[(i + 1) % 3] if i != 4 else "财政局",),
             deadline_text=deadlines.get(i, DEADLINES[i % len(DEADLINES)]),
         )
         for i in range(1, 5)
@@ -84,44 +96,96 @@ def apply(
     ledger: Ledger, step: tuple[Any, ...], deadlines: dict[int, str], clock: list[datetime]
 ) -> None:
     kind, n, arg, extra = step
-    if kind == "sweep":
-        clock[0] += timedelta(days=extra)
-        sweep(ledger, ProjectionRunner(ledger))
-        return
-    if kind == "deliver":
-        clock[0] += timedelta(hours=2)  # past any retry's backoff
-        runner = ProjectionRunner(ledger)
-        runner.catch_up()
-        channel = Receiver(TransientFailure("webhook", "", "busy") if extra % 2 else None)
-        Deliverer(ledger, runner.reader(), lambda name, address: channel).round(wait=True)
-        return
-    if kind == "rewind":
-        clock[0] -= timedelta(seconds=extra)
+    if kind in SERVICE:
+        SERVICE[kind](ledger, clock, extra)
         return
     tid = ledger.resolve_task(f"dalian-2017/{n}")
     task = ledger.get_task(tid)
-    unit = task.lead_units[0]
+    answering = list(task.shares)
+    if kind in ("report", "complete", "request", "reopen", "person"):
+        arg = answering[arg % len(answering)] if arg >= 0 else None  # a unit, or the whole
+    every = [ledger.resolve_task(f"dalian-2017/{i}") for i in range(1, 5)]
     with contextlib.suppress(LedgerError):  # refused commands are part of the story too
-        if kind == "report":
-            ledger.report_progress(
-                tid, unit=unit, note="进展", quantity=extra, occurred_on=date(2017, 6, 1), actor="a"
-            )
-        elif kind == "complete":
-            ledger.complete(tid, unit=unit, occurred_on=date(2017, 6, 2), actor="a")
-        elif kind == "reopen":
-            ledger.reopen(tid, reason="退回", actor="s")
-        elif kind == "extend":
-            base = task.due or datetime(2017, 6, 1, tzinfo=UTC)
-            ledger.extend_deadline(
-                tid, to=base + timedelta(days=extra), reason="r", approved_by="p", actor="s"
-            )
-        elif kind == "reassign":
-            ledger.reassign(tid, lead_units=[arg], reason="调整", actor="s")
-        elif kind == "waive":
-            ledger.waive(tid, reason="r", approved_by="p", actor="s")
-        elif kind == "amend":
+        if kind == "amend":
             deadlines[n] = arg
             ledger.import_table(table(deadlines), META, actor="s", source="t", sha256="x")
+        else:
+            COMMANDS[kind](ledger, tid, task, arg, extra, clock[0], every)
+
+
+def _sweep(ledger: Ledger, clock: list[datetime], extra: int) -> None:
+    clock[0] += timedelta(days=extra)
+    sweep(ledger, ProjectionRunner(ledger))
+
+
+def _deliver(ledger: Ledger, clock: list[datetime], extra: int) -> None:
+    clock[0] += timedelta(hours=2)  # past any retry's backoff
+    runner = ProjectionRunner(ledger)
+    runner.catch_up()
+    channel = Receiver(TransientFailure("webhook", "", "busy") if extra % 2 else None)
+    Deliverer(ledger, runner.reader(), lambda name, address: channel).round(wait=True)
+
+
+def _rewind(ledger: Ledger, clock: list[datetime], extra: int) -> None:
+    clock[0] -= timedelta(seconds=extra)
+
+
+SERVICE: dict[str, Callable[..., None]] = {"sweep": _sweep, "deliver": _deliver, "rewind": _rewind}
+
+
+def _person(ledger: Ledger, unit: str) -> None:
+    if not ledger.people().people:
+        ledger.add_person("s", unit="督查室", roles=["admin", "supervisor"], actor="s")
+    ledger.add_person(f"{unit}办", unit=unit, roles=["clerk"], actor="s")
+
+
+def _complete(ledger: Ledger, tid: Any, unit: str | None) -> None:
+    day = date(2017, 6, 2)
+    if unit is None:
+        ledger.complete(tid, whole=True, occurred_on=day, actor="s")
+    else:
+        ledger.complete(tid, unit=unit, occurred_on=day, actor=f"{unit}办")
+
+
+# kind -> (ledger, task id, task, argument, extra, now, every task id) -> the command
+COMMANDS: dict[str, Callable[..., Any]] = {
+    "report": lambda ledger, tid, task, unit, extra, now, every: ledger.report_progress(
+        tid, unit=unit, note="进展", quantity=extra, occurred_on=date(2017, 6, 1), actor=f"{unit}办"
+    ),
+    "complete": lambda ledger, tid, task, unit, *_: _complete(ledger, tid, unit),
+    "reopen": lambda ledger, tid, task, unit, *_: ledger.reopen(
+        tid, reason="退回", unit=unit, actor="s"
+    ),
+    "request": lambda ledger, tid, task, unit, extra, now, every: ledger.request_extension(
+        tid,
+        unit=unit,
+        to=max(task.due or now, now) + timedelta(days=extra),
+        reason="r",
+        actor=f"{unit}办",
+    ),
+    "decide": lambda ledger, tid, task, approve, extra, *_: ledger.decide_extension(
+        tid, approve=approve, whole_task=extra % 3 == 0, reason="不同意", actor="s"
+    ),
+    "group": lambda ledger, tid, task, which, extra, now, every: ledger.define_group(
+        "各区", members=GROUPS[which], named=lambda _: every, actor="s"
+    ),
+    "alias": lambda ledger, tid, task, arg, extra, now, every: ledger.add_unit(
+        "市财政局", aliases=["财政局"], named=lambda _: every, actor="s"
+    ),
+    "person": lambda ledger, tid, task, unit, *_: _person(ledger, unit),
+    "extend": lambda ledger, tid, task, arg, extra, *_: ledger.extend_deadline(
+        tid,
+        to=(task.due or datetime(2017, 6, 1, tzinfo=UTC)) + timedelta(days=extra),
+        reason="r",
+        approved_by="s",
+        actor="s",
+        retroactive=True,
+    ),
+    "reassign": lambda ledger, tid, task, unit, *_: ledger.reassign(
+        tid, lead_units=[unit], reason="调整", actor="s"
+    ),
+    "waive": lambda ledger, tid, *_: ledger.waive(tid, reason="r", approved_by="s", actor="s"),
+}
 
 
 def snapshot(runner: ProjectionRunner) -> list[list[dict[str, Any]]]:
@@ -139,6 +203,8 @@ def snapshot(runner: ProjectionRunner) -> list[list[dict[str, Any]]]:
                 history,
                 timers,
                 outbox,
+                units,
+                people,
             )
         ]
 
@@ -203,8 +269,9 @@ def busy_ledger(url: str) -> Ledger:
             code=str(i),
             section=f"{'一二三'[i % 3]}、部分",
             content=f"任务{i}",
-            lead_units=(UNITS[i % 3],),
-            co_units=(UNITS[(i + 1) % 3],),
+            # Two tasks led by a collective name too; one helped by 财政局, another name.
+            lead_units=(UNITS[i % 3], *(["各区"] if i % 2 else [])),
+            co_units=(UNITS[(i + 1) % 3] if i != 4 else "财政局",),
             deadline_text=DEADLINES[i % len(DEADLINES)],
         )
         for i in range(1, 41)

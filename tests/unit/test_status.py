@@ -59,7 +59,9 @@ def test_recurring_task_is_judged_by_its_first_open_occurrence() -> None:
         ("2017-Q1", at("2017-03-31T23:59:59+08:00")),
         ("2017-Q2", at("2017-06-30T23:59:59+08:00")),
     ]
-    facts = Facts(due=None, occurrences=occurrences, completed_periods=["2017-Q1"])
+    facts = Facts(
+        due=None, occurrences=occurrences, completed_periods={"2017-Q1": date(2017, 3, 30)}
+    )
     s = assess(facts, at("2017-07-02T00:00:00+08:00"))
     assert (s.status, s.period) == ("overdue", "2017-Q2")
 
