@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from ledger.alert import Alert, alert_id
-from ledger.app.base import RETRIES, LedgerBase
+from ledger.app.base import LedgerBase, attempts
 from ledger.clock import Overtaken
 from ledger.errors import Conflict
 
@@ -85,7 +85,7 @@ class AlertUseCases(LedgerBase):
         another node), the store refuses the batch and each is tried on its own, so every
         alert is decided exactly once and none is lost.
         """
-        for _ in range(RETRIES):
+        for _ in attempts():
             now = self.now()
             alerts = [d.decide(actor, now) for d in due]
             try:
@@ -99,7 +99,7 @@ class AlertUseCases(LedgerBase):
         raise Conflict("the alerts could not be recorded: other writers kept recording later")
 
     def _decide_one(self, due: DueAlert, actor: str) -> Alert | None:
-        for _ in range(RETRIES):
+        for _ in attempts():
             alert = due.decide(actor, self.now())
             try:
                 self.save(alert)

@@ -9,7 +9,9 @@ aggregates and saved in one transaction (:meth:`LedgerBase._write`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -30,7 +32,7 @@ Clock = Callable[[], datetime]
 A = TypeVar("A", bound=Aggregate)
 
 # How often a command is re-run on fresh state after losing a race to another writer.
-RETRIES = 3
+RETRIES = 8
 # How far this machine's clock may lag the last recorded instant: within it (several
 # nodes whose clocks differ a little) events are recorded at that instant; beyond it the
 # clock is wrong and nothing is recorded.
@@ -52,6 +54,15 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+def attempts() -> Iterator[int]:
+    """Count RETRIES attempts, waiting a random, growing while between them: writers
+    that lost a race together would otherwise all try again at the same instant."""
+    for attempt in range(RETRIES):
+        if attempt:
+            time.sleep(random.uniform(0, 0.005 * 2**attempt))
+        yield attempt
 
 
 class LedgerBase(Application[UUID]):
@@ -171,7 +182,7 @@ class LedgerBase(Application[UUID]):
         """Run ``command`` at "now" and save what it changed, in one transaction; on a
         lost race (another writer changed the same aggregates, or recorded later) run it
         again on fresh state, so its guards see what the other writer did."""
-        for _ in range(RETRIES):
+        for _ in attempts():
             aggregates = list(command(self.now()))
             try:
                 self.save(*aggregates)
