@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -50,6 +51,7 @@ class BatchingLedger(Ledger):
         self._cache = cache
         super().__init__(*args, **kwargs)
         self.last_batch_events = 0
+        self._latest: datetime | None = None  # the latest instant the open batch holds
 
     def construct_repository(self) -> Repository[UUID]:
         base = super().construct_repository()
@@ -89,6 +91,14 @@ class BatchingLedger(Ledger):
                 super().save(*changed)
         finally:
             repo.batch = None
+            self._latest = None
+
+    def now(self) -> datetime:
+        """As the ledger's: never before what was recorded, the batch's unsaved events
+        included (one transaction per command would have saved them already)."""
+        moment = super().now()
+        latest = self._latest if self._batch is not None else None
+        return moment if latest is None or moment >= latest else latest
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         batch = self._batch
@@ -97,4 +107,7 @@ class BatchingLedger(Ledger):
         for obj in objs:  # written when the batch ends
             if isinstance(obj, Aggregate):
                 batch[obj.id] = obj
+                for event in obj.pending_events:
+                    if self._latest is None or event.timestamp > self._latest:
+                        self._latest = event.timestamp
         return []

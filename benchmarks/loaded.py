@@ -114,28 +114,23 @@ def build(scale: str, backend: str, seed: int, activity_too: bool) -> dict[str, 
     clock = drive.SimClock(plans[0].imported_at)
     ledger = open_ledger(url, clock=clock, create=True)
     try:
-        bench_import.import_plans(ledger, clock, plans)
-        print(
-            f"  imported {sum(len(p.tasks) for p in plans):,} tasks "
-            f"({time.perf_counter() - began:.0f} s)",
-            file=sys.stderr,
-            flush=True,
-        )
-        if commands:
-            bulk = BatchingLedger(
-                env=store_env(parse_url(url), create=False), clock=clock, cache=True
-            )
-            try:
-                for i in range(0, len(commands), 100_000):
-                    drive.batched(bulk, clock, commands[i : i + 100_000], 500)
-                    print(
-                        f"  activity {min(i + 100_000, len(commands)):,}/{len(commands):,} "
-                        f"({time.perf_counter() - began:.0f} s)",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-            finally:
-                bulk.close()
+        bulk = BatchingLedger(env=store_env(parse_url(url), create=False), clock=clock, cache=True)
+        try:
+            # In time order, as an office lives it: each plan imported when it was issued,
+            # between the commands on plans imported before it (recorded time never goes
+            # backwards, in the ledger nor in this store).
+            done = 0
+            for _, item in _timeline(plans, commands):
+                if isinstance(item, list):
+                    drive.batched(bulk, clock, item, 500)
+                    done += len(item)
+                    if done // 100_000 != (done - len(item)) // 100_000:
+                        _say(f"  activity {done:,}/{len(commands):,}", began)
+                else:
+                    bench_import.import_plans(ledger, clock, [item])
+        finally:
+            bulk.close()
+        _say(f"  imported {sum(len(p.tasks) for p in plans):,} tasks", began)
         events = ledger.recorder.max_notification_id() or 0
     finally:
         ledger.close()
@@ -154,6 +149,33 @@ def build(scale: str, backend: str, seed: int, activity_too: bool) -> dict[str, 
     }
     _meta_path(k, backend).write_text(json.dumps(meta, indent=2))
     return meta
+
+
+def _timeline(plans: list[Any], commands: list[Any]) -> Iterator[tuple[Any, Any]]:
+    """Plans to import and batches of commands (at most 500, none spanning an import),
+    in time order."""
+    waiting = sorted(plans, key=lambda p: p.imported_at)
+    batch: list[Any] = []
+    for command in commands:
+        if waiting and waiting[0].imported_at <= command.at:
+            if batch:
+                yield batch[0].at, batch
+                batch = []
+            while waiting and waiting[0].imported_at <= command.at:
+                plan = waiting.pop(0)
+                yield plan.imported_at, plan
+        batch.append(command)
+        if len(batch) == 500:
+            yield batch[0].at, batch
+            batch = []
+    if batch:
+        yield batch[0].at, batch
+    for plan in waiting:
+        yield plan.imported_at, plan
+
+
+def _say(text: str, began: float) -> None:
+    print(f"{text} ({time.perf_counter() - began:.0f} s)", file=sys.stderr, flush=True)
 
 
 def ready(scale: str, backend: str, seed: int, activity_too: bool) -> bool:

@@ -19,7 +19,7 @@ import tempfile
 import time
 from typing import Any
 
-from benchmarks import bench_read, bench_sweep, drive, loaded
+from benchmarks import bench_audit, bench_read, bench_sweep, drive, loaded
 from ledger.store import open_ledger
 from projections.runner import ProjectionRunner
 
@@ -30,6 +30,7 @@ TARGETS = {
     "taizhang --help": "<= 300 ms",
     "task list --unit (city, process)": "<= 500 ms",
     "quiet sweep": "<= 50 ms",
+    "audit verify (SQLite)": ">= 150,000 events/s",
     "peak memory": "<= 500 MB",
 }
 
@@ -74,6 +75,8 @@ def measure(
                 # scheduler issue's "200,000 APScheduler date jobs").
                 fig["sweep"]["timers"] = bench_sweep.timers_rebuild(runner)
                 fig["sweep"]["apscheduler"] = bench_sweep.apscheduler_load(url, fig["tasks"])
+            _log("  audit")
+            fig["audit"] = bench_audit.run(url)
             # last: the 10,000 alerts it raises are for tasks of no plan
             fig["sweep"]["raise_10k_s"] = bench_sweep.raise_rate(ledger, 10_000)
             fig["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -137,6 +140,8 @@ def report(figs: list[dict[str, Any]]) -> str:
                 f"added in {ap['load_s']:.1f} s, restart {ap['restart_s']:.2f} s, "
                 f"{ap['peak_traced_mb']:.1f} MB traced peak"
             )
+        if "audit" in f:
+            lines.append(bench_audit.report(f["audit"]))
         lines.append(
             f"  peak RSS of the measuring process (the rebuild's) {f['peak_rss_mb']:,.0f} MB"
         )

@@ -15,6 +15,7 @@ import typer
 
 from cli import (
     alerts,
+    audit,
     calendar,
     contacts,
     dashboard,
@@ -226,6 +227,7 @@ app.add_typer(deadlines.app, name="deadline")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(contacts.app, name="contacts")
 app.add_typer(readmodels.app, name="projections")
+app.add_typer(audit.app, name="audit")
 
 
 def main() -> None:

@@ -119,9 +119,36 @@ class Context:
             require_store(self.settings.store)
             self._reader = Reader(self.settings.store)
             if catalog.behind(self._reader, self.policy().tag()):
+                if self._reader.unreachable is not None:
+                    raise self._reader.unreachable
                 self.current()
                 self._reader.release()
+            self._warn_if_altered(self._reader)
         return self._reader
+
+    def raw_reader(self) -> Reader:
+        """The store read as it is, read models or not (an audit reads the events)."""
+        if self._reader is None:
+            from ledger.store import require_store
+            from projections.reader import Reader
+
+            require_store(self.settings.store)
+            self._reader = Reader(self.settings.store)
+        return self._reader
+
+    def _warn_if_altered(self, reader: Reader) -> None:
+        """Every read says so while the store is not what its read models and its chain
+        last saw (projections/queries/audit.py ``alarm``): rows are not served silently."""
+        from cli.render import say
+        from projections.queries.audit import alarm
+
+        try:
+            found = alarm(reader)
+        except reader.error:
+            reader.release()
+            return  # a store too old to have these tables: `taizhang init` adds them
+        if found:
+            say(f"warning: {found}; run `taizhang audit verify`")
 
     def fresh(self) -> ProjectionRunner:
         """The read models brought up to date with the ledger, with a bar on long work."""

@@ -14,18 +14,36 @@ app = group("Read models: status and rebuild.")
 
 @app.command("status")
 def status(ctx: typer.Context) -> None:
-    """Each projection's position and how far it is behind the ledger."""
-    from cli.render import emit
+    """Each projection's position and how far it is behind the ledger; a position past
+    the ledger's head (the store went backwards) is flagged."""
+    from cli.render import emit, say
 
     context = get(ctx)
     rows = [
-        {"name": lag.projection, "position": lag.position, "head": lag.head, "behind": lag.behind}
+        {
+            "name": lag.projection,
+            "position": lag.position,
+            "head": lag.head,
+            "behind": lag.behind,
+            "ahead": max(0, lag.position - lag.head),
+        }
         for lag in context.runner().status()
     ]
+    if any(r["ahead"] for r in rows):
+        say(
+            "warning: read models have read past the ledger's head: the store went backwards "
+            "or was altered; run `taizhang audit verify`"
+        )
     emit(
         context.settings.fmt,
         rows,
-        [("name", "projection"), ("position", "position"), ("head", "head"), ("behind", "behind")],
+        [
+            ("name", "projection"),
+            ("position", "position"),
+            ("head", "head"),
+            ("behind", "behind"),
+            ("ahead", "ahead"),
+        ],
     )
 
 
@@ -34,8 +52,7 @@ def rebuild(
     ctx: typer.Context,
     names: Annotated[list[str] | None, typer.Argument(help="Projections (default: all).")] = None,
 ) -> None:
-    """Empty read models and replay the whole ledger into them (a long replay is shared
-    with a second process; see README, "Read models")."""
+    """Empty read models and replay the whole ledger into them."""
     from cli.progress import bar
     from cli.render import emit_json, say
 

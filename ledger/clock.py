@@ -39,8 +39,9 @@ class LastInstant(Protocol):
         ...
 
     def guard(self, at: datetime) -> Any:
-        """A context for saving events recorded at ``at``; raises Overtaken first if the
-        ledger already holds a later instant."""
+        """A context for saving events recorded at ``at``, giving the saving transaction's
+        session (None in memory); raises Overtaken first if the ledger already holds a
+        later instant."""
         ...
 
 
@@ -57,7 +58,7 @@ class MemoryInstant:
     def guard(self, at: datetime) -> Iterator[None]:
         if self.last is not None and at < self.last:
             raise Overtaken
-        yield
+        yield None
         self.last = at
 
 
@@ -115,7 +116,7 @@ class SqlInstant:
         return instant(int(value)) if value else None
 
     @contextmanager
-    def guard(self, at: datetime) -> Iterator[None]:
+    def guard(self, at: datetime) -> Iterator[Any]:
         from sqlalchemy import text
 
         self.ensure()
@@ -126,4 +127,4 @@ class SqlInstant:
             )
             if moved.rowcount != 1:
                 raise Overtaken
-            yield
+            yield session

@@ -147,7 +147,7 @@ def open_ledger(
         ledger.close()
         raise NotFound(f"no ledger in {store.masked}; run `taizhang init` first")
     if create:
-        ledger.clock_table()
+        ledger.prepare_store()
     return ledger
 
 

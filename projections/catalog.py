@@ -18,7 +18,7 @@ VERSIONS = {
     "plans": 1,
     "tasks": 2,
     "task_versions": 2,
-    "history": 2,
+    "history": 3,
     "timers": 2,
     "outbox": 1,
     "directory": 1,

@@ -2,8 +2,8 @@
 
 One row per event, keyed as the event store keys it (aggregate id and version), with
 the facts an auditor filters on: kind and type, when it was recorded, the day it
-happened, who acted. What the event itself says stays in the event store and is read
-from there (``Ledger.events.get``), decoded as the ledger decodes it today.
+happened, who acted, which unit it is about. What the event itself says stays in the
+event store and is read from there (projections/stored.py).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ history = Table(
     Column("recorded_at", BigInteger, nullable=False),
     Column("occurred_on", String(10)),
     Column("actor", Text),
+    Column("unit", Text),  # the unit the event is about, where it names one
     Index("rm_history_recorded", "recorded_at"),
     Index("rm_history_actor", "actor", "recorded_at"),
 )
@@ -59,4 +60,5 @@ def _row(event: Any, key: str | None = None) -> Row:
         "recorded_at": epoch(event.timestamp),
         "occurred_on": plain(getattr(event, "occurred_on", None)),
         "actor": getattr(event, "actor", None),
+        "unit": getattr(event, "unit", None) or None,
     }

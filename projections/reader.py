@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -35,6 +35,10 @@ class Reader:
         self.store = store
         self.dialect = store.kind
         self._conn: Any = None
+        self._cursors = 0  # server-side cursors opened, for unique names
+        # Why the store could not be reached: a server that never answers costs its
+        # connect timeout once per command, not once per query.
+        self.unreachable: Exception | None = None
 
     @property
     def error(self) -> type[Exception]:
@@ -48,8 +52,14 @@ class Reader:
         return psycopg.Error
 
     def _connection(self) -> Any:
+        if self.unreachable is not None:
+            raise self.unreachable
         if self._conn is None:
-            self._conn = self._connect()
+            try:
+                self._conn = self._connect()
+            except self.error as e:
+                self.unreachable = e
+                raise
         return self._conn
 
     def _connect(self) -> Any:
@@ -89,6 +99,25 @@ class Reader:
         """Every row the query gives, its values in the query's order: for many rows,
         where a dict per row costs more than the query (a whole-province dashboard)."""
         return list(self._execute(sql, params).fetchall())
+
+    def stream(
+        self, sql: str, params: Params | None = None, size: int = 5000
+    ) -> Iterator[Sequence[Any]]:
+        """The query's rows one at a time, fetched ``size`` at a time: for reading a whole
+        store (an audit) without holding it in memory. On PostgreSQL through a cursor
+        kept on the server."""
+        conn = self._connection()
+        self._begin(conn)
+        if self.dialect == "sqlite":
+            cursor = conn.execute(sql, dict(params or {}))
+        else:
+            self._cursors += 1
+            cursor = conn.cursor(name=f"stream_{self._cursors}")
+            cursor.itersize = size
+            cursor.execute(_pyformat(sql), dict(params or {}))
+        while batch := cursor.fetchmany(size):
+            yield from batch
+        cursor.close()
 
     def value(self, sql: str, params: Params | None = None) -> Any:
         """The first column of the first row, or None."""

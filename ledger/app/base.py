@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
 from ledger import roles
+from ledger.audit.sqlchain import SqlChain
 from ledger.clock import LastInstant, MemoryInstant, Overtaken, SqlInstant
 from ledger.deadlines.calendar import OfficialCalendar
 from ledger.directory import DIRECTORY_ID, Directory
@@ -80,20 +81,25 @@ class LedgerBase(Application[UUID]):
         super().__init__(env)
         self.clock = clock
         self.pinned = pinned  # the clock was set by hand: never moved forward silently
+        stored = hasattr(self.recorder, "datastore")
         self.instant: LastInstant = (
-            SqlInstant(self.recorder, self.mapper)
-            if hasattr(self.recorder, "datastore")
-            else MemoryInstant()
+            SqlInstant(self.recorder, self.mapper) if stored else MemoryInstant()
         )
+        # The hash chain over the events (ledger/audit/sqlchain.py); none in memory.
+        self.chain = SqlChain(self.recorder) if stored else None
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
-    def clock_table(self) -> None:
-        """Create the table of the last recorded instant, if the store keeps one."""
+    def prepare_store(self) -> None:
+        """Make what a store keeps beside its events (idempotent): the last recorded
+        instant, the hash chain covering every event, and the append-only guards."""
         if isinstance(self.instant, SqlInstant):
             self.instant.ensure()
+        if self.chain is not None:
+            self.chain.cover()
+            self.chain.guard()
 
     def close(self) -> None:
         super().close()
@@ -122,13 +128,19 @@ class LedgerBase(Application[UUID]):
         )
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
-        """Save in one transaction that also moves the last recorded instant forward;
-        raises Overtaken when another writer recorded a later instant meanwhile."""
+        """Save in one transaction that also moves the last recorded instant forward and
+        extends the hash chain over the new events; raises Overtaken when another writer
+        recorded a later instant meanwhile."""
         stamps = [e.timestamp for o in objs if o is not None for e in _pending(o)]
         if not stamps:
             return super().save(*objs, **kwargs)
-        with self.instant.guard(max(stamps)):
-            return super().save(*objs, **kwargs)
+        if self.chain is not None:
+            self.chain.ensure()  # before the transaction: DDL on a connection of its own
+        with self.instant.guard(max(stamps)) as session:
+            recordings = super().save(*objs, **kwargs)
+            if self.chain is not None:
+                self.chain.extend(session)  # the events just inserted, same transaction
+            return recordings
 
     def calendar(self) -> OfficialCalendar:
         """The official calendar with every day a supervisor declared."""

@@ -547,6 +547,7 @@ def test_group_help_lists_every_option_and_command() -> None:
         "projections",
         "unit",
         "person",
+        "audit",
     }
     shown = CliRunner().invoke(app, ["task", "--help"])
     task = _plain(shown.output)

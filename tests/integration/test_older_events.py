@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import create_engine, text
 
 from ledger.application import PlanMeta, TaskFields
+from ledger.audit.sqlchain import unguard_statements
 from ledger.store import open_ledger, parse_url
 from ledger.task import Task
 from projections.queries.tasks import task_document
@@ -32,9 +33,14 @@ LATER = datetime(2017, 9, 2, 1, 0, tzinfo=UTC)
 
 def as_older_code_stored_it(url: str, topic: str, drop: tuple[str, ...]) -> None:
     """Rewrite the stored state of every ``topic`` event as the code before shares wrote
-    it: without the fields added since, and without a class version (version 1)."""
+    it: without the fields added since, and without a class version (version 1). The
+    append-only guard is lifted for it and the chain made anew afterwards, as for a store
+    recorded before either existed."""
     engine = create_engine(parse_url(url).sqlalchemy)
     with engine.begin() as conn:
+        for statement in unguard_statements(engine.dialect.name):
+            conn.execute(text(statement))
+        conn.execute(text("DELETE FROM ledger_chain"))
         found = conn.execute(
             text("SELECT id, state FROM ledger_events WHERE topic = :t"), {"t": topic}
         ).all()
@@ -75,6 +81,7 @@ def test_a_completion_from_before_shares_completes_every_share(store_url: str) -
     as_older_code_stored_it(store_url, "ledger.task:Task.DeadlineExtended", ("retroactive",))
 
     ledger = open_ledger(store_url, clock=lambda: LATER)
+    ledger.prepare_store()  # what `taizhang init` does for a store from before the chain
     task = ledger.get_task(tid)
     assert not task.is_done and task.due == datetime(2017, 9, 30, tzinfo=UTC)
     runner = ProjectionRunner(ledger)
