@@ -38,10 +38,10 @@ class LastInstant(Protocol):
         """The last instant recorded in the ledger, if anything was recorded."""
         ...
 
-    def guard(self, at: datetime) -> Any:
-        """A context for saving events recorded at ``at``, giving the saving transaction's
-        session (None in memory); raises Overtaken first if the ledger already holds a
-        later instant."""
+    def guard(self, at: datetime, until: datetime | None = None) -> Any:
+        """A context for saving events recorded from ``at`` to ``until`` (default: at),
+        giving the saving transaction's session (None in memory); raises Overtaken first
+        if the ledger already holds an instant later than ``at``."""
         ...
 
 
@@ -55,11 +55,11 @@ class MemoryInstant:
         return self.last
 
     @contextmanager
-    def guard(self, at: datetime) -> Iterator[None]:
+    def guard(self, at: datetime, until: datetime | None = None) -> Iterator[None]:
         if self.last is not None and at < self.last:
             raise Overtaken
         yield None
-        self.last = at
+        self.last = until or at
 
 
 class SqlInstant:
@@ -116,14 +116,16 @@ class SqlInstant:
         return instant(int(value)) if value else None
 
     @contextmanager
-    def guard(self, at: datetime) -> Iterator[Any]:
+    def guard(self, at: datetime, until: datetime | None = None) -> Iterator[Any]:
         from sqlalchemy import text
 
         self.ensure()
         with self.recorder.transaction(commit=True) as session:
             moved = session.execute(
-                text(f"UPDATE {TABLE} SET recorded_at = :at WHERE id = 1 AND recorded_at <= :at"),
-                {"at": micros(at)},
+                text(
+                    f"UPDATE {TABLE} SET recorded_at = :until WHERE id = 1 AND recorded_at <= :at"
+                ),
+                {"at": micros(at), "until": micros(until or at)},
             )
             if moved.rowcount != 1:
                 raise Overtaken

@@ -136,7 +136,9 @@ class LedgerBase(Application[UUID]):
             return super().save(*objs, **kwargs)
         if self.chain is not None:
             self.chain.ensure()  # before the transaction: DDL on a connection of its own
-        with self.instant.guard(max(stamps)) as session:
+        # A save of several instants (a bulk load's) is stored in the order given, which
+        # must be theirs; none may be before what the ledger holds already.
+        with self.instant.guard(min(stamps), max(stamps)) as session:
             recordings = super().save(*objs, **kwargs)
             if self.chain is not None:
                 self.chain.extend(session)  # the events just inserted, same transaction
