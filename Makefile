@@ -37,6 +37,8 @@ test-cli: $(STAMP)
 bench: $(STAMP) bytecode
 	$(BIN)/python -m benchmarks --scale $(SCALE)
 	$(BIN)/python -m benchmarks.service --scale $(SCALE)
+	$(BIN)/python -m benchmarks.bench_plan_import
+	$(BIN)/python -m benchmarks.bench_supervision
 
 lint: $(STAMP)
 	$(BIN)/ruff check ledger projections scheduler cli tests benchmarks

@@ -19,7 +19,7 @@ import tempfile
 import time
 from typing import Any
 
-from benchmarks import bench_audit, bench_read, bench_sweep, drive, loaded
+from benchmarks import bench_audit, bench_read, bench_supervision, bench_sweep, drive, loaded
 from ledger.store import open_ledger
 from projections.runner import ProjectionRunner
 
@@ -75,8 +75,9 @@ def measure(
                 # scheduler issue's "200,000 APScheduler date jobs").
                 fig["sweep"]["timers"] = bench_sweep.timers_rebuild(runner)
                 fig["sweep"]["apscheduler"] = bench_sweep.apscheduler_load(url, fig["tasks"])
-            _log("  audit")
+            _log("  audit, scores")
             fig["audit"] = bench_audit.run(url)
+            fig["score"] = bench_supervision.score_seconds(url, now.isoformat())
             # last: the 10,000 alerts it raises are for tasks of no plan
             fig["sweep"]["raise_10k_s"] = bench_sweep.raise_rate(ledger, 10_000)
             fig["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -142,6 +143,8 @@ def report(figs: list[dict[str, Any]]) -> str:
             )
         if "audit" in f:
             lines.append(bench_audit.report(f["audit"]))
+        if "score" in f:
+            lines.append(f"  score (every plan, whole command): {f['score']['score_s']:.1f} s")
         lines.append(
             f"  peak RSS of the measuring process (the rebuild's) {f['peak_rss_mb']:,.0f} MB"
         )

@@ -21,8 +21,11 @@ from cli import (
     dashboard,
     deadlines,
     extensions,
+    notice,
     plans,
     readmodels,
+    scores,
+    spotchecks,
     units,
 )
 from cli.context import Context, Settings, default_actor
@@ -227,6 +230,9 @@ app.add_typer(deadlines.app, name="deadline")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(contacts.app, name="contacts")
 app.add_typer(readmodels.app, name="projections")
+app.add_typer(spotchecks.app, name="spotcheck")
+app.add_typer(scores.app, name="score")
+app.add_typer(notice.app, name="report")
 app.add_typer(audit.app, name="audit")
 
 

@@ -23,6 +23,14 @@ otherwise be ignored without a word. Example::
     interval = 30                 # seconds between ticks of `taizhang serve`
     delivery_timeout = 5          # seconds a receiver has to answer
     delivery_workers = 4          # receivers sent to at once
+
+    [score]                       # how `taizhang score` scores units (考核)
+    base = 100                    # what each unit starts from
+    overdue = 2                   # per share past its due and not done
+    done_late = 1                 # per share completed after its due day
+    failed_finding = 1            # per failed spot-check finding (unset: the recorded deduction)
+    unfinished_rectification = 2  # per rectification past its due, not passed
+    cap = 20                      # the most a unit can lose (unset: no cap)
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from typing import Any
 
 from cli.values import parse_duration
 from ledger.errors import InvalidInput
+from ledger.scoring import ScoreRules
 from scheduler.settings import EmailSettings, QuietHours, ServiceConfig
 
 Check = Callable[[Any], Any]  # returns the value as the settings take it, or raises ValueError
@@ -122,6 +131,14 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "delivery_timeout": _number(0.5, 300),
         "delivery_workers": _integer(1, 64),
     },
+    "score": {
+        "base": _number(0, 10000),
+        "overdue": _number(0, 1000),
+        "done_late": _number(0, 1000),
+        "failed_finding": _number(0, 1000),
+        "unfinished_rectification": _number(0, 1000),
+        "cap": _number(0, 10000),
+    },
 }
 
 
@@ -180,5 +197,6 @@ def _settings(data: dict[str, dict[str, Any]], *, source: str) -> ServiceConfig:
         interval=service.get("interval", defaults.interval),
         delivery_timeout=service.get("delivery_timeout", defaults.delivery_timeout),
         delivery_workers=service.get("delivery_workers", defaults.delivery_workers),
+        score=ScoreRules(**data.get("score", {})),
         source=source,
     )

@@ -229,24 +229,65 @@ def export(
     as_of: AsOfOpt = None,
     valid_at: ValidAtOpt = None,
 ) -> None:
-    """Write the breakdown table back out, with each task's status (now, --as-of,
-    --valid-at)."""
+    """Write the breakdown table back out with each task's status (now, --as-of,
+    --valid-at): as XLSX the 台账 a leader reads (each unit's share and latest report,
+    colours, a sheet by unit); as CSV one plain row per task, for scripts. Importing
+    either back records nothing."""
     from cli.render import say
-    from cli.sheets import write_csv, write_xlsx
+    from cli.sheets import write_csv
     from ledger.errors import InvalidInput
     from projections.queries.tasks import TaskFilter, list_tasks, plan_id_of
 
     context = get(ctx)
-    if out.suffix.lower() not in (".xlsx", ".csv"):
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
         raise InvalidInput(f"-o {out}: use a .xlsx or .csv file name")
     at, day = moments(context, as_of, valid_at)
     reader = context.reader()
-    where = TaskFilter(plan_id=plan_id_of(reader, plan))
+    plan_id = plan_id_of(reader, plan)
+    where = TaskFilter(plan_id=plan_id)
     views = list_tasks(reader, now=context.now(), where=where, as_of=at, valid_at=day)
-    records = [[_export_cell(v.to_json().get(f)) for f, _ in EXPORT_HEADERS] for v in views]
-    headers = [h for _, h in EXPORT_HEADERS]
-    (write_csv if out.suffix.lower() == ".csv" else write_xlsx)(out, headers, records)
-    say(f"wrote {len(records)} tasks to {out}")
+    if suffix == ".csv":
+        records = [[_export_cell(v.to_json().get(f)) for f, _ in EXPORT_HEADERS] for v in views]
+        write_csv(out, [h for _, h in EXPORT_HEADERS], records)
+    else:
+        _write_ledger(context, out, plan_id, views, at, day)
+    say(f"wrote {len(views)} tasks to {out}")
+
+
+def _write_ledger(
+    context: Context, out: Path, plan_id: str, views: list[Any], at: Any, day: Any
+) -> None:
+    """The 台账 workbook (cli/ledger_sheet.py) of the tasks listed."""
+    from cli import ledger_sheet
+    from ledger.status import assess
+    from projections.queries.dashboard import dashboard
+    from projections.queries.plans import list_plans
+    from projections.queries.reports import latest_reports
+    from projections.queries.views import facts_of, judgement_moment
+
+    reader = context.reader()
+    now = context.now()
+    judged = judgement_moment(now, at, day, context.settings.tz)
+    busy = [v.row["task_id"] for v in views if v.row["version"] > 1]  # more than defined
+    latest = latest_reports(reader, busy, at or now)
+    tasks = []
+    for view in views:
+        facts = facts_of(view.row, day)
+        shares = [(s.unit, assess(facts, judged, unit=s.unit).status) for s in facts.shares]
+        said = [
+            f"{unit or '全部'} {r['on'] or ''}：{r['note']} {' '.join(r['evidence'])}".strip()
+            for (task, unit), r in latest.items()
+            if task == view.row["task_id"]
+        ]
+        tasks.append({**view.to_json(), "shares": shares, "latest": said})
+    plan = list_plans(reader, as_of=at, plan_id=plan_id)[0]
+    when = judged.astimezone(context.zone).strftime("%Y-%m-%d %H:%M")
+    title = f"{plan['title']} 重点任务台账（截至 {when}）"
+    by_unit = dashboard(
+        reader, now=now, plan_id=plan_id, by="unit", as_of=at, valid_at=day, tz=context.settings.tz
+    )
+    ledger_sheet.write(out, title, tasks, by_unit)
 
 
 def _export_cell(value: Any) -> Any:

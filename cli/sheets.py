@@ -51,3 +51,42 @@ def as_text(sheet: Any) -> None:
         for cell in row:
             if cell.data_type == "f":
                 cell.data_type = "s"
+
+
+def titled_sheet(
+    sheet: Any,
+    title: str,
+    columns: Sequence[tuple[str, float]],
+    records: Sequence[Sequence[Any]],
+) -> None:
+    """A sheet a leader reads: a title row across the columns, a bold header kept in
+    view (frozen), set column widths, wrapped text, and text never taken for a formula.
+    ``columns``: (header, width in characters)."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    width = len(columns)
+    sheet.append([title])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet["A1"].font = Font(bold=True, size=16)
+    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 30
+    sheet.append([h for h, _ in columns])
+    thin = Side(style="thin", color="999999")
+    edge = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = edge
+    for record in records:
+        sheet.append(list(record))
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = wrap
+            cell.border = edge
+    for i, (_, chars) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = chars
+    sheet.freeze_panes = "A3"
+    as_text(sheet)

@@ -66,10 +66,24 @@ def report(
     ] = None,
     on: OnOpt = None,
     period: PeriodOpt = None,
+    rectification: Annotated[
+        str | None,
+        typer.Option(
+            "--rectification", help="Report the rectification this spot check ordered instead."
+        ),
+    ] = None,
 ) -> None:
     """Report progress on a task, with evidence: for your unit's share, or as a
-    cooperating unit."""
+    cooperating unit; with --rectification, what your unit put right after a spot check."""
     context = get(ctx)
+    if rectification is not None:
+        from cli.spotchecks import report_rectification
+        from ledger.errors import InvalidInput
+
+        if count is not None or period or on:
+            raise InvalidInput("a rectification report takes --note and --evidence only")
+        report_rectification(context, rectification, task, unit, note, evidence or [])
+        return
     ledger = context.ledger()
     result = ledger.report_progress(
         ledger.resolve_task(task),

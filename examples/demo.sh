@@ -107,3 +107,38 @@ at 2017-09-05T09:00 task list --plan dalian-2017 --status done --status done_lat
   --status overdue --status in_progress --status open
 at 2017-09-05T09:00 task list --plan dalian-2017 --unit 市财政局
 at 2017-09-05T09:00 task show dalian-2017/36
+
+step "6 September: a spot check (双随机) of six shares, two inspectors each, never of their own unit"
+at 2017-09-06T09:00 --as 张主任 person add 督查员赵 --unit 市监察局 --role supervisor
+at 2017-09-06T09:00 --as 张主任 person add 督查员钱 --unit 市财政局 --role supervisor
+at 2017-09-06T09:01 spotcheck draw --plan dalian-2017 --size 6 --per-task 2 \
+  --inspectors 督查室李明,督查员赵,督查员钱 --seed 2017-9
+at 2017-09-06T09:02 spotcheck verify SC-2017-001   # anyone redoes the draw from its record
+
+step "29 September: 市财政局's share fails and must be put right within 5 working days"
+at 2017-09-29T10:00 --as 督查员赵 spotcheck record SC-2017-001 dalian-2017/6 --unit 市财政局 \
+  --verdict fail --problem "预算公开未细化到项" --deduct 1 --rectify "5个工作日内"   # by 12 Oct
+at 2017-09-29T10:01 --format csv spotcheck show SC-2017-001 | tail -n +2 |
+  while IFS=, read -r task unit inspectors _; do   # the other shares pass
+    [ "$unit" = 市财政局 ] && continue
+    at 2017-09-29T10:05 --as "${inspectors%%、*}" spotcheck record SC-2017-001 "$task" \
+      --unit "$unit" --verdict pass > /dev/null
+  done
+at 2017-10-10T16:00 --as "$(clerk 市财政局)" task report dalian-2017/6 --rectification SC-2017-001 \
+  --note "已将预算公开细化到项" --evidence https://czj.dl.gov.cn/ys/2017xh.html
+at 2017-10-11T09:00 --as 督查员赵 spotcheck recheck SC-2017-001 dalian-2017/6 --unit 市财政局 \
+  --verdict pass
+at 2017-10-11T09:05 spotcheck close SC-2017-001
+at 2017-10-11T09:05 spotcheck show SC-2017-001
+
+step "11 October: scores, and the papers a leader reads (in ./demo-papers/)"
+mkdir -p demo-papers
+at 2017-10-11T09:10 score --plan dalian-2017 --explain 市财政局
+at 2017-10-11T09:10 score export --plan dalian-2017 -o demo-papers/考核得分.xlsx
+at 2017-10-11T09:10 plan export dalian-2017 -o demo-papers/台账.xlsx
+at 2017-10-11T09:10 report notice --plan dalian-2017 -o demo-papers/督查通报.docx
+at 2017-10-11T09:10 spotcheck publish SC-2017-001 -o demo-papers/抽查结果公示.xlsx
+
+step "An auditor checks that the stored history is the one recorded"
+at 2017-10-11T09:15 audit verify
+at 2017-10-11T09:15 audit log --task dalian-2017/7

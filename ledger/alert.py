@@ -19,7 +19,9 @@ from eventsourcing.domain import Aggregate
 
 from ledger.ids import NAMESPACE
 
-KINDS = ("due_soon", "overdue", "escalation")
+KINDS = ("due_soon", "overdue", "escalation", "rectify_soon", "rectify_overdue")
+# Reminders: of no use once their due time has passed (skipped, not raised).
+REMINDERS = frozenset({"due_soon", "rectify_soon"})
 
 
 def alert_id(task_id: UUID, occurrence: str, kind: str, offset: str, due: datetime) -> UUID:
@@ -30,7 +32,9 @@ def alert_id(task_id: UUID, occurrence: str, kind: str, offset: str, due: dateti
 
 
 class Alert(Aggregate):
-    """A due-soon reminder, an overdue alert or an escalation for one task (occurrence)."""
+    """A due-soon reminder, an overdue alert or an escalation for one task (occurrence);
+    or a reminder or overdue alert of a rectification a spot check ordered on the task
+    (``rectify_*``, the occurrence being the check, e.g. SC-2017-001)."""
 
     class Raised(Aggregate.Created):
         task_id: UUID
@@ -104,7 +108,7 @@ class Alert(Aggregate):
     @classmethod
     def skip(cls, *, actor: str, now: datetime, **due: Any) -> Alert:
         """Record as skipped the reminder a timer names, its due time passed by ``now``."""
-        if due["kind"] != "due_soon" or now <= due["due"]:
+        if due["kind"] not in REMINDERS or now <= due["due"]:
             raise ValueError("only a reminder whose due time has passed is skipped")
         reason = "the due time had passed when the reminder fell to be raised"
         fields = {**due, "recipients": []}

@@ -1,7 +1,7 @@
 """The ledger: the application service of taizhang, one method per use case.
 
 The use cases live with what they change (ledger/app/): plans and their tables, tasks,
-alerts, the directory and the working-day calendar; what they share (the store, the
+alerts, the directory, the working-day calendar and spot checks; what they share (the store, the
 clock, load and save) is ledger/app/base.py.
 """
 
@@ -12,6 +12,7 @@ from ledger.app.base import Clock, system_clock
 from ledger.app.calendar import CalendarUseCases
 from ledger.app.directory import DirectoryUseCases
 from ledger.app.plans import ImportReport, PlanMeta, PlanUseCases
+from ledger.app.spotchecks import SpotCheckUseCases
 from ledger.app.tasks import TaskUseCases
 from ledger.importing.model import TableRow
 
@@ -31,5 +32,12 @@ __all__ = [
 ]
 
 
-class Ledger(PlanUseCases, TaskUseCases, AlertUseCases, DirectoryUseCases, CalendarUseCases):
+class Ledger(
+    PlanUseCases,
+    TaskUseCases,
+    AlertUseCases,
+    DirectoryUseCases,
+    CalendarUseCases,
+    SpotCheckUseCases,
+):
     """The write side of taizhang."""

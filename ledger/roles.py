@@ -3,7 +3,8 @@
 - ``clerk``: reports and completes their own unit's shares, requests their extensions,
   starts a relative deadline of a task their unit is on;
 - ``supervisor``: decides extension requests, extends, sets, reassigns, waives, reopens,
-  completes whole tasks, declares calendar days, runs the service;
+  completes whole tasks, declares calendar days, runs the service, draws and closes spot
+  checks and records findings (a share's drawn inspectors record its findings too);
 - ``auditor``: reads everything, writes nothing;
 - ``admin``: imports plans, keeps the directory (units, groups, people, contacts), runs
   the service.
@@ -41,6 +42,8 @@ ACTIONS = {
     "import plan": "import a plan",
     "keep directory": "keep the directory of units, groups and contacts",
     "keep people": "register people and their roles",
+    "draw spot check": "draw or close a spot check",
+    "inspect": "record a spot-check finding on a share one does not inspect",
 }
 MAY: dict[str, frozenset[str]] = {
     "clerk": frozenset({"report", "complete share", "request extension", "start deadline"}),
@@ -56,6 +59,8 @@ MAY: dict[str, frozenset[str]] = {
             "declare day",
             "run service",
             "start deadline",
+            "draw spot check",
+            "inspect",
         }
     ),
     "auditor": frozenset(),

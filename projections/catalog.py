@@ -18,8 +18,9 @@ VERSIONS = {
     "plans": 1,
     "tasks": 2,
     "task_versions": 2,
-    "history": 3,
-    "timers": 2,
+    "history": 4,
+    "spot_checks": 1,
+    "timers": 3,
     "outbox": 1,
     "directory": 1,
 }

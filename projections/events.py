@@ -16,6 +16,7 @@ PLAN = "ledger.plan:Plan"
 ALERT = "ledger.alert:Alert"
 DIRECTORY = "ledger.directory:Directory"
 PEOPLE = "ledger.people:People"
+SPOTCHECK = "ledger.spotcheck:SpotCheck"
 
 
 def event_topics(aggregate: str, *names: str) -> tuple[str, ...]:

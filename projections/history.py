@@ -15,7 +15,16 @@ from sqlalchemy import BigInteger, Column, Connection, Index, Integer, String, T
 
 from projections.base import Lifeline, Projection, Row, epoch, metadata
 from projections.bulk import insert_rows
-from projections.events import ALERT, DIRECTORY, PEOPLE, PLAN, TASK, aggregate_of, plain
+from projections.events import (
+    ALERT,
+    DIRECTORY,
+    PEOPLE,
+    PLAN,
+    SPOTCHECK,
+    TASK,
+    aggregate_of,
+    plain,
+)
 
 history = Table(
     "rm_history",
@@ -35,7 +44,7 @@ history = Table(
 
 class HistoryProjection(Projection):
     name = "history"
-    topics = tuple(f"{a}.Event" for a in (TASK, PLAN, ALERT, DIRECTORY, PEOPLE))
+    topics = tuple(f"{a}.Event" for a in (TASK, PLAN, ALERT, DIRECTORY, PEOPLE, SPOTCHECK))
 
     @property
     def tables(self) -> tuple[Table, ...]:

@@ -25,6 +25,7 @@ from projections.outbox import OutboxProjection
 from projections.plans import PlansProjection
 from projections.reader import Reader
 from projections.replay import CHUNK, LostRace, Progress, Replay, refresh_statistics
+from projections.spotchecks import SpotChecksProjection
 from projections.task_versions import TaskVersionsProjection
 from projections.tasks import TasksProjection
 from projections.timers import TimersProjection
@@ -41,6 +42,7 @@ def all_projections(policy: AlertPolicy | None = None) -> list[Projection]:
         TasksProjection(),
         TaskVersionsProjection(),
         HistoryProjection(),
+        SpotChecksProjection(),
         TimersProjection(policy),
         OutboxProjection(),
         DirectoryProjection(),

@@ -9,6 +9,10 @@ replayed, they come back the same.
 Every uncompleted occurrence of a recurring task gets its overdue timer; the reminders
 and the escalation are kept for the operative (first open) occurrence only, so a monthly
 duty holds a dozen timers, not fifty.
+
+A rectification a spot check ordered on a task has its timers too (``rectify_soon`` at each
+warning offset after the order, ``rectify_overdue`` at its due time), the check's reference
+as their occurrence; a passed recheck takes the pending ones away.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from sqlalchemy import (
 from ledger.policy import AlertPolicy, days
 from projections import catalog
 from projections.base import Lifeline, Projection, Row, epoch, metadata
-from projections.events import ALERT, TASK, event_topics, resolve
+from projections.events import ALERT, SPOTCHECK, TASK, event_topics, resolve
+from projections.spotchecks import SpotChecksProjection, spot_checks
 from projections.task_rows import share_dues
 from projections.tasks import TasksProjection, task_states, tasks
 
@@ -115,13 +120,54 @@ _MOVES_TIMERS = event_topics(
     "Waived",
 )
 _RAISED = event_topics(ALERT, "Raised", "Skipped")  # both decide the timer, once
+_ORDERS = event_topics(SPOTCHECK, "FindingRecorded", "Rechecked", "Closed")
+RECTIFY = ("rectify_soon", "rectify_overdue")
+
+
+def rectify_timers(row: Row, policy: AlertPolicy) -> list[Row]:
+    """The timers a spot check's row implies (pure): for each failed share whose
+    rectification is ordered and not yet passed, its reminders (those after the order)
+    and its overdue alert. Shares of one task with the same due share its timers."""
+    from ledger.alert import alert_id
+    from ledger.ids import task_id
+
+    if row["closed_at"] is not None:
+        return []
+    found: dict[str, Row] = {}
+    for share in row["sample"]:
+        due = share["rectify_due"]
+        if share["verdict"] != "fail" or due is None or share["recheck"] == "pass":
+            continue
+        task = task_id(UUID(row["plan_id"]), share["task"].split("/", 1)[1])
+        plan = [("rectify_overdue", "0", due)]
+        plan += [
+            ("rectify_soon", days(r), due - int(r.total_seconds()))
+            for r in policy.reminders
+            if due - int(r.total_seconds()) > share["finding_at"]
+        ]
+        instant = datetime.fromtimestamp(due, tz=UTC)
+        for kind, offset, fires_at in plan:
+            tid = str(alert_id(task, row["ref"], kind, offset, instant))
+            found[tid] = {
+                "timer_id": tid,
+                "task_id": str(task),
+                "plan_id": row["plan_id"],
+                "occurrence": row["ref"],
+                "kind": kind,
+                "offset": offset,
+                "due": due,
+                "fires_at": fires_at,
+                "state": "pending",
+                "raised_at": None,
+            }
+    return list(found.values())
 
 
 class TimersProjection(Projection):
     """Timers follow the task rows (the tasks read model runs first in each batch)."""
 
     name = "timers"
-    topics = (*TasksProjection.topics, *_RAISED)
+    topics = (*TasksProjection.topics, *_RAISED, *_ORDERS)
 
     def __init__(self, policy: AlertPolicy | None = None) -> None:
         self.policy = policy or AlertPolicy()
@@ -138,6 +184,10 @@ class TimersProjection(Projection):
         touched = sorted({str(e.originator_id) for e in events if isinstance(e, moves)})
         for i in range(0, len(touched), 500):
             self._recompute(conn, touched[i : i + 500])
+        orders = resolve(_ORDERS)
+        checks = sorted({str(e.originator_id) for e in events if isinstance(e, orders)})
+        if checks:
+            self._reorder(conn, checks)
         raised = [e for e in events if isinstance(e, alert_raised)]
         if raised:
             self._mark_raised(conn, raised)
@@ -170,6 +220,9 @@ class TimersProjection(Projection):
         if states:
             for timer in timers_for(states[-1], self.policy):
                 yield timers, timer
+        for _, check in SpotChecksProjection().replay(life):
+            for timer in rectify_timers(check, self.policy):
+                yield timers, timer
         alert_raised = resolve(_RAISED)
         for event in life.events:
             if isinstance(event, alert_raised):
@@ -191,10 +244,36 @@ class TimersProjection(Projection):
         existing = {
             r.timer_id: r.state
             for r in conn.execute(
-                select(timers.c.timer_id, timers.c.state).where(timers.c.task_id.in_(keys))
+                select(timers.c.timer_id, timers.c.state).where(
+                    timers.c.task_id.in_(keys), timers.c.kind.not_in(RECTIFY)
+                )
             )
         }
         # Raised timers stay as the record of what fired; pending ones no longer implied go.
+        stale = [t for t, state in existing.items() if state == "pending" and t not in wanted]
+        if stale:
+            conn.execute(delete(timers).where(timers.c.timer_id.in_(stale)))
+        fresh = [t for key, t in wanted.items() if key not in existing]
+        if fresh:
+            conn.execute(timers.insert(), fresh)
+
+    def _reorder(self, conn: Connection, checks: list[str]) -> None:
+        """The rectification timers of spot checks, from their rows (the spot-check read
+        model runs first in each batch); pending ones no longer implied go."""
+        rows = [
+            dict(r._mapping)
+            for r in conn.execute(select(spot_checks).where(spot_checks.c.check_id.in_(checks)))
+        ]
+        wanted = {t["timer_id"]: t for row in rows for t in rectify_timers(row, self.policy)}
+        refs = [row["ref"] for row in rows]
+        existing = {
+            r.timer_id: r.state
+            for r in conn.execute(
+                select(timers.c.timer_id, timers.c.state).where(
+                    timers.c.occurrence.in_(refs), timers.c.kind.in_(RECTIFY)
+                )
+            )
+        }
         stale = [t for t, state in existing.items() if state == "pending" and t not in wanted]
         if stale:
             conn.execute(delete(timers).where(timers.c.timer_id.in_(stale)))

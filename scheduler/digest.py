@@ -17,9 +17,11 @@ KIND_LABELS = {
     "due_soon": "即将到期",
     "overdue": "已逾期",
     "escalation": "逾期升级督办",
+    "rectify_soon": "整改即将到期",
+    "rectify_overdue": "整改逾期",
 }
 # The order a digest lists its items in: what needs acting on most first.
-_SEVERITY = {"escalation": 0, "overdue": 1, "due_soon": 2}
+_SEVERITY = {"escalation": 0, "overdue": 1, "rectify_overdue": 1, "due_soon": 2, "rectify_soon": 2}
 DEFAULT_TZ = "Asia/Shanghai"
 
 
@@ -68,11 +70,14 @@ class Item:
         head = f"任务 {_one_line(self.task_ref)}「{_one_line(self.title)}」"
         units = "、".join(_one_line(u) for u in self.lead_units)
         lead = f"，牵头单位：{units}" if units else ""
-        if self.kind == "due_soon":
+        if self.kind in ("due_soon", "rectify_soon"):
             days_left = (local_due.date() - self.raised_at.astimezone(zone).date()).days
             left = f"还有{days_left}天" if days_left > 0 else "今天到期"
-            return f"{head}将于 {when} 到期（{left}）{lead}"
+            what = "抽查发现问题的整改" if self.kind == "rectify_soon" else ""
+            return f"{head}{what}将于 {when} 到期（{left}）{lead}"
         late = days_overdue(self.due, self.raised_at)
+        if self.kind == "rectify_overdue":
+            return f"{head}抽查发现问题的整改已逾期{late}天（应于 {when} 前整改到位）{lead}"
         if self.kind == "overdue":
             return f"{head}已逾期{late}天（应于 {when} 前完成）{lead}"
         return f"{head}已逾期{late}天，逾期升级督办（应于 {when} 前完成）{lead}"

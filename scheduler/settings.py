@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from ledger.scoring import ScoreRules
+
 
 @dataclass(frozen=True)
 class QuietHours:
@@ -55,4 +57,5 @@ class ServiceConfig:
     interval: float = 30.0  # seconds between ticks of `taizhang serve`
     delivery_timeout: float = 5.0  # seconds a receiver has to answer
     delivery_workers: int = 4  # receivers sent to at once
+    score: ScoreRules = field(default_factory=ScoreRules)  # how units are scored
     source: str = "defaults"

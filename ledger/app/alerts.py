@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from ledger.alert import Alert, alert_id
+from ledger.alert import REMINDERS, Alert, alert_id
 from ledger.app.base import LedgerBase, attempts
 from ledger.clock import Overtaken
 from ledger.errors import Conflict
@@ -35,7 +35,7 @@ class DueAlert:
 
     def decide(self, actor: str, now: datetime) -> Alert:
         """A reminder whose due time has passed is skipped; anything else is raised."""
-        if self.kind == "due_soon" and self.due < now:
+        if self.kind in REMINDERS and self.due < now:
             return Alert.skip(**vars(self), actor=actor, now=now)
         return Alert.raise_(**vars(self), actor=actor, now=now)
 

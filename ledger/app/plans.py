@@ -162,7 +162,9 @@ class PlanUseCases(Answering):
             else:
                 task = self.load(Task, tid)
                 changes = task.differences(fields)
-                if not changes:
+                if not changes.keys() - {"row"}:
+                    # A row that only moved (the same table laid out again, under a title
+                    # row, say) changes nothing a task is: re-importing records nothing.
                     continue
                 task.amend(changes, actor=actor, now=now)
                 report.amended[row.code] = changes

@@ -116,7 +116,7 @@ def due_timers(reader: Reader, now: int, batch: int) -> list[dict[str, Any]]:
     rows = reader.rows(
         'SELECT a.timer_id, a.task_id, a.plan_id, a.occurrence, a.kind, a."offset", a.due,'
         " a.fires_at, t.shares, t.helping, t.occurrences, t.whole_periods, t.due_override,"
-        " t.due AS task_due FROM rm_timers a JOIN rm_tasks t ON t.task_id = a.task_id"
+        " t.due AS task_due, t.code FROM rm_timers a JOIN rm_tasks t ON t.task_id = a.task_id"
         " WHERE a.state = 'pending' AND a.fires_at <= :now"
         " ORDER BY a.fires_at, a.timer_id LIMIT :batch",
         {"now": now, "batch": batch},
@@ -130,9 +130,23 @@ def due_timers(reader: Reader, now: int, batch: int) -> list[dict[str, Any]]:
             "due": row.pop("task_due"),
         }
         helping = from_json(row.pop("helping"))
+        code = row.pop("code")
+        if row["kind"].startswith("rectify"):
+            row["units"] = _rectifying(reader, row["occurrence"], code)
+            continue
         leads = answering(task, row["occurrence"], row["due"]) or list(task["shares"])
         row["units"] = [*leads, *(u for u in helping if u not in leads)]
     return rows
+
+
+def _rectifying(reader: Reader, check: str, code: str) -> list[str]:
+    """The units a spot check told to put a task right that have not passed yet."""
+    found = reader.value("SELECT sample FROM rm_spot_checks WHERE ref = :ref", {"ref": check})
+    return [
+        s["unit"]
+        for s in from_json(found) or []
+        if s["task"].endswith(f"/{code}") and s["verdict"] == "fail" and s["recheck"] != "pass"
+    ]
 
 
 def due_deliveries(reader: Reader, now: int, limit: int) -> list[dict[str, Any]]:

@@ -290,6 +290,8 @@ def audit_log(reader: Reader, where: LogFilter, zone: ZoneInfo) -> list[dict[str
     for row in reader.rows(sql, params):
         position, event = _stored(reader, UUID(row["originator_id"]), int(row["seq"]))
         entry = {"aggregate": row["originator_id"], "kind": row["kind"], **history_entry(event)}
+        # A task's events name it by its row; a spot check's name the task they are about.
+        entry["ref"] = f"{row['plan_ref']}/{row['code']}" if row["code"] else entry.get("task")
         entry["position"] = position
         recorded = datetime.fromisoformat(entry["recorded_at"]).astimezone(zone)
         entry["recorded_at"] = recorded.isoformat()
@@ -325,7 +327,11 @@ def _log_query(where: LogFilter) -> tuple[str, dict[str, Any]]:
     if where.until is not None:
         conditions.append("h.recorded_at <= :until")
         params["until"] = int(where.until.timestamp())
-    sql = "SELECT h.originator_id, h.seq, h.kind FROM rm_history h"
+    sql = (
+        "SELECT h.originator_id, h.seq, h.kind, t.code, p.ref AS plan_ref FROM rm_history h"
+        " LEFT JOIN rm_tasks t ON t.task_id = h.originator_id"
+        " LEFT JOIN rm_plans p ON p.plan_id = t.plan_id"
+    )
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)
     return sql + " ORDER BY h.recorded_at, h.originator_id, h.seq", params

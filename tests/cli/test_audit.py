@@ -327,6 +327,7 @@ def test_the_audit_log_filters_and_shows_both_times(store: Store) -> None:
         store.ok("--format", "json", "audit", "log", "--task", "dalian-2017/1").stdout
     )
     assert [e["type"] for e in task] == ["Defined", "ProgressReported"]
+    assert {e["ref"] for e in task} == {"dalian-2017/1"}
     since = json.loads(store.ok("--format", "json", "audit", "log", "--since", "2017-07-01").stdout)
     assert {e["type"] for e in since} == {"ProgressReported", "ShareCompleted"}
     by_type = json.loads(

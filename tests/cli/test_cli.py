@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -303,6 +304,45 @@ def test_exported_table_reimports_without_changes(
     assert [r.code for r in rows] == ["1", "2", "3"]
 
 
+def test_the_exported_ledger_reads_as_a_leader_expects(
+    run: Any, table: Path, tmp_path: Path
+) -> None:
+    """The XLSX 台账: a title, a frozen header, dates as dates, Chinese status words on
+    their colours, each share with its latest report, and a sheet by unit."""
+    import openpyxl
+
+    imported(run, table)
+    done = ["task", "complete", "dalian-2017/2", "--unit", "市统计局", "--on", "2017-05-31"]
+    run(*done, "--evidence", "https://tjj.example/fb")
+    out = tmp_path / "台账.xlsx"
+    assert run("plan", "export", "dalian-2017", "-o", str(out), now="2017-12-05").exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["台账", "按单位统计"]
+    sheet = book["台账"]
+    assert str(sheet["A1"].value).startswith("大连市2017年政务公开工作要点 重点任务台账")
+    assert sheet.freeze_panes == "A3"
+    header = [c.value for c in sheet[2]]
+    rows = {
+        r[0]: dict(zip(header, r, strict=True))
+        for r in sheet.iter_rows(min_row=3, values_only=True)
+    }
+    assert (rows["1"]["状态"], rows["2"]["状态"], rows["3"]["状态"]) == (
+        "已逾期",
+        "已完成",
+        "持续推进",
+    )
+    assert isinstance(rows["1"]["截止时间"], datetime) and rows["1"]["截止时间"].date() == date(
+        2017, 11, 30
+    )
+    assert rows["2"]["完成日期"].date() == date(2017, 5, 31)
+    assert rows["2"]["各牵头单位进展"] == "市统计局：已完成"
+    assert rows["2"]["最新报告"] == "市统计局 2017-05-31：完成 https://tjj.example/fb"
+    colours = {sheet.cell(row=r, column=header.index("状态") + 1).fill.fgColor.rgb for r in (3, 4)}
+    assert colours == {"00FFC7CE", "00C6EFCE"}  # red for overdue, green for done
+    by_unit = list(book["按单位统计"].iter_rows(min_row=3, values_only=True))
+    assert ("市统计局", 1, 1, 0, 0, 100) in by_unit
+
+
 def test_import_logs_one_structured_line(run: Any, table: Path) -> None:
     """A recorded import leaves a JSON log line on stderr with what it did."""
     run("init")
@@ -488,6 +528,7 @@ def test_projections_status_and_rebuild(run: Any, table: Path) -> None:
         "timers",
         "outbox",
         "directory",
+        "spot_checks",
     }
     assert all(s["behind"] == 0 for s in status)
     assert run("projections", "rebuild").exit_code == 0
@@ -548,6 +589,9 @@ def test_group_help_lists_every_option_and_command() -> None:
         "unit",
         "person",
         "audit",
+        "spotcheck",
+        "score",
+        "report",
     }
     shown = CliRunner().invoke(app, ["task", "--help"])
     task = _plain(shown.output)

@@ -285,6 +285,8 @@ def test_a_password_in_the_store_url_is_never_printed() -> None:
         ('[service]\ninterval = "often"\n', ["interval", "number"]),
         ('[alerts]\nquiet_hours = "late"\n', ["quiet_hours"]),
         ('[alerts]\nreminders = "7d"\n', ["reminders"]),
+        ("[score]\npenalty = 1\n", ["penalty", "[score]"]),
+        ("[score]\noverdue = -1\n", ["overdue"]),
     ],
 )
 def test_a_misspelt_configuration_is_refused_naming_the_key(

@@ -34,6 +34,30 @@ def test_console_writes_one_line_with_the_digest_recipient_and_text() -> None:
     ]
 
 
+def test_rectification_alerts_say_what_is_to_be_put_right() -> None:
+    """A spot check's rectification order, due soon and overdue, in Chinese."""
+    soon = Item(
+        "a1",
+        "rectify_soon",
+        "dalian-2017/9",
+        "公开目录",
+        ("市发展改革委",),
+        DUE,
+        DUE.replace(day=30),
+    )
+    late = Item("a2", "rectify_overdue", "dalian-2017/9", "公开目录", ("市发展改革委",), DUE, NOW)
+    assert soon.text == (
+        "任务 dalian-2017/9「公开目录」抽查发现问题的整改将于 2017-08-31 23:59 到期（还有1天），"
+        "牵头单位：市发展改革委"
+    )
+    assert late.text == (
+        "任务 dalian-2017/9「公开目录」抽查发现问题的整改已逾期1天（应于 2017-08-31 23:59 前整改"
+        "到位），牵头单位：市发展改革委"
+    )
+    assert Digest.of([soon, late]).items[0] is late  # the overdue one first
+    assert "整改逾期1项、整改即将到期1项" in Digest.of([soon, late]).subject
+
+
 def test_console_defaults_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     """Without a log function the line goes to stderr, leaving stdout to the CLI's output."""
     ConsoleChannel().send(make_notice(), "ops")
