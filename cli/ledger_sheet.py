@@ -24,7 +24,6 @@ STATUS_WORDS = {
     "waived": "已豁免",
     "no_deadline": "持续推进",
 }
-FILLS = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE"}
 COLUMNS = [  # (header, width in characters)
     ("序号", 7),
     ("项目", 18),
@@ -59,9 +58,8 @@ def write(
     """``tasks``: each task's fields (cli/plans.py ``_ledger_rows``); ``dashboard``: the
     rows of the dashboard by unit."""
     from openpyxl import Workbook
-    from openpyxl.styles import PatternFill
 
-    from cli.sheets import titled_sheet
+    from cli.sheets import BODY, DAY, FILLS, titled_sheet
 
     book = Workbook()
     sheet = book.active
@@ -69,11 +67,10 @@ def write(
     sheet.title = "台账"
     titled_sheet(sheet, title, COLUMNS, [_record(t) for t in tasks])
     for row, task in enumerate(tasks, start=3):
-        sheet.cell(row=row, column=7).number_format = "yyyy-mm-dd"
-        sheet.cell(row=row, column=12).number_format = "yyyy-mm-dd"
-        fill = FILLS.get(task["light"])
-        if fill:
-            sheet.cell(row=row, column=STATUS_COLUMN).fill = PatternFill("solid", fgColor=fill)
+        sheet.cell(row=row, column=7).style = DAY
+        sheet.cell(row=row, column=12).style = DAY
+        if task["light"] in FILLS:
+            sheet.cell(row=row, column=STATUS_COLUMN).style = f"{BODY}-{task['light']}"
     units = book.create_sheet("按单位统计")
     titled_sheet(
         units,
