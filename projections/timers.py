@@ -240,46 +240,35 @@ class TimersProjection(Projection):
         rows = [
             dict(r._mapping) for r in conn.execute(select(tasks).where(tasks.c.task_id.in_(keys)))
         ]
-        wanted = {t["timer_id"]: t for row in rows for t in timers_for(row, self.policy)}
-        existing = {
-            r.timer_id: r.state
-            for r in conn.execute(
-                select(timers.c.timer_id, timers.c.state).where(
-                    timers.c.task_id.in_(keys), timers.c.kind.not_in(RECTIFY)
-                )
-            )
-        }
-        # Raised timers stay as the record of what fired; pending ones no longer implied go.
-        stale = [t for t, state in existing.items() if state == "pending" and t not in wanted]
-        if stale:
-            conn.execute(delete(timers).where(timers.c.timer_id.in_(stale)))
-        fresh = [t for key, t in wanted.items() if key not in existing]
-        if fresh:
-            conn.execute(timers.insert(), fresh)
+        wanted = [t for row in rows for t in timers_for(row, self.policy)]
+        _settle(conn, wanted, timers.c.task_id.in_(keys), timers.c.kind.not_in(RECTIFY))
 
     def _reorder(self, conn: Connection, checks: list[str]) -> None:
         """The rectification timers of spot checks, from their rows (the spot-check read
-        model runs first in each batch); pending ones no longer implied go."""
+        model runs first in each batch)."""
         rows = [
             dict(r._mapping)
             for r in conn.execute(select(spot_checks).where(spot_checks.c.check_id.in_(checks)))
         ]
-        wanted = {t["timer_id"]: t for row in rows for t in rectify_timers(row, self.policy)}
+        wanted = [t for row in rows for t in rectify_timers(row, self.policy)]
         refs = [row["ref"] for row in rows]
-        existing = {
-            r.timer_id: r.state
-            for r in conn.execute(
-                select(timers.c.timer_id, timers.c.state).where(
-                    timers.c.occurrence.in_(refs), timers.c.kind.in_(RECTIFY)
-                )
-            )
-        }
-        stale = [t for t, state in existing.items() if state == "pending" and t not in wanted]
-        if stale:
-            conn.execute(delete(timers).where(timers.c.timer_id.in_(stale)))
-        fresh = [t for key, t in wanted.items() if key not in existing]
-        if fresh:
-            conn.execute(timers.insert(), fresh)
+        _settle(conn, wanted, timers.c.occurrence.in_(refs), timers.c.kind.in_(RECTIFY))
+
+
+def _settle(conn: Connection, timers_wanted: list[Row], *where: Any) -> None:
+    """Make the timers ``where`` selects those wanted: raised ones stay as the record of
+    what fired; pending ones no longer implied go; new ones come."""
+    wanted = {t["timer_id"]: t for t in timers_wanted}
+    existing = {
+        r.timer_id: r.state
+        for r in conn.execute(select(timers.c.timer_id, timers.c.state).where(*where))
+    }
+    stale = [t for t, state in existing.items() if state == "pending" and t not in wanted]
+    if stale:
+        conn.execute(delete(timers).where(timers.c.timer_id.in_(stale)))
+    fresh = [t for key, t in wanted.items() if key not in existing]
+    if fresh:
+        conn.execute(timers.insert(), fresh)
 
 
 def _state(event: Any) -> str:
