@@ -269,7 +269,7 @@ def _write_ledger(
     reader = context.reader()
     now = context.now()
     judged = judgement_moment(now, at, day, context.settings.tz)
-    busy = [v.row["task_id"] for v in views if v.row["version"] > 1]  # more than defined
+    busy = [v.row["task_id"] for v in views if _reported(v.row)]
     latest = latest_reports(reader, busy, at or now)
     tasks = []
     for view in views:
@@ -288,6 +288,13 @@ def _write_ledger(
         reader, now=now, plan_id=plan_id, by="unit", as_of=at, valid_at=day, tz=context.settings.tz
     )
     ledger_sheet.write(out, title, tasks, by_unit)
+
+
+def _reported(row: dict[str, Any]) -> bool:
+    """Whether any unit reported on or completed (a share or a period of) the task."""
+    shares = row["shares"].values()
+    done = any(s["reports"] or s["completed_on"] or s["periods"] for s in shares)
+    return bool(row["reports"] or row["whole_on"] or row["whole_periods"] or done)
 
 
 def _export_cell(value: Any) -> Any:
