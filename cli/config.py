@@ -30,6 +30,8 @@ otherwise be ignored without a word. Example::
     done_late = 1                 # per share completed after its due day
     failed_finding = 1            # per failed spot-check finding (unset: the recorded deduction)
     unfinished_rectification = 2  # per rectification past its due, not passed
+    notice_item = 1               # per item a superior's notice found (`score adjust`)
+    bonus = 1                     # added per bonus (`score adjust --bonus`)
     cap = 20                      # the most a unit can lose (unset: no cap)
 """
 
@@ -137,6 +139,8 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "done_late": _number(0, 1000),
         "failed_finding": _number(0, 1000),
         "unfinished_rectification": _number(0, 1000),
+        "notice_item": _number(0, 1000),
+        "bonus": _number(0, 1000),
         "cap": _number(0, 10000),
     },
 }

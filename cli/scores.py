@@ -44,8 +44,7 @@ def score(
     plan, or of every plan."""
     if ctx.invoked_subcommand is not None:
         return
-    from cli.render import emit, emit_json
-    from ledger.errors import InvalidInput
+    from cli.render import emit
     from projections.queries.scores import card_document
 
     context = get(ctx)
@@ -55,17 +54,7 @@ def score(
         return
     documents = [card_document(c) for c in cards]
     if explain is not None:
-        card = next((d for d in documents if d["unit"] == explain), None)
-        if card is None:
-            where = f"plan {plan}" if plan else "any plan"
-            raise InvalidInput(f"{explain} answers for no task of {where}", field="--explain")
-        if context.settings.fmt == "json":
-            emit_json(card)
-            return
-        rows = [{**d, "event_seq": d["event_seq"] or ""} for d in card["deductions"]]
-        columns = [("points", "points"), ("reason", "reason"), ("event_seq", "event #")]
-        title = f"{explain}: {card['points']:g} points, rank {card['rank']}"
-        emit(context.settings.fmt, rows, columns, title=title, document=card)
+        _explain(context, documents, explain, plan)
         return
     rows = [
         {**d, "deducted": len(d["deductions"]), "capped": "是" if d["capped"] else ""}
@@ -80,6 +69,72 @@ def score(
     ]
     title = f"scores of {plan}" if plan else "scores of every plan"
     emit(context.settings.fmt, rows, columns, title=title, document=documents)
+
+
+def _explain(context: Context, documents: list[Any], unit: str, plan: str | None) -> None:
+    """One unit's points and each deduction (a bonus shown with its +)."""
+    from cli.render import emit, emit_json
+    from ledger.errors import InvalidInput
+
+    card = next((d for d in documents if d["unit"] == unit), None)
+    if card is None:
+        where = f"plan {plan}" if plan else "any plan"
+        raise InvalidInput(f"{unit} answers for no task of {where}", field="--explain")
+    if context.settings.fmt == "json":
+        emit_json(card)
+        return
+    rows = [
+        {
+            **d,
+            "points": f"+{d['points']:g}" if d["kind"] == "bonus" else d["points"],
+            "event_seq": d["event_seq"] or "",
+        }
+        for d in card["deductions"]
+    ]
+    columns = [("points", "points"), ("reason", "reason"), ("event_seq", "event #")]
+    title = f"{unit}: {card['points']:g} points, rank {card['rank']}"
+    emit(context.settings.fmt, rows, columns, title=title, document=card)
+
+
+@app.command("adjust")
+def adjust(
+    ctx: typer.Context,
+    plan: PlanOpt,
+    unit: Annotated[str, typer.Option("--unit", help="The unit the items are about.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="The notice and its item, or the merit rewarded.")
+    ],
+    bonus: Annotated[
+        bool, typer.Option("--bonus", help="A bonus, not items a superior's notice found.")
+    ] = False,
+    count: Annotated[int, typer.Option("--count", help="How many items (or bonuses).")] = 1,
+) -> None:
+    """Record items a superior's notice found against a unit (each deducted by the
+    rules' notice_item, seed 003's "每项扣1分"), or with --bonus a bonus for it."""
+    from uuid import UUID
+
+    from cli.render import emit_json, say
+    from projections.queries.tasks import plan_id_of
+
+    context = get(ctx)
+    plan_id = plan_id_of(context.reader(), plan)
+    kind = "bonus" if bonus else "notice_item"
+    found = context.ledger().adjust_score(
+        UUID(plan_id),
+        unit=unit,
+        kind=kind,
+        count=count,
+        reason=reason,
+        actor=context.settings.actor,
+    )
+    context.settle()
+    what = f"{unit}: {count} × {'bonus' if bonus else 'notice item'}"
+    if context.settings.fmt == "json":
+        emit_json(
+            {"plan": plan, "unit": unit, "kind": kind, "count": count, "version": found.version}
+        )
+    else:
+        say(f"{what} recorded ({reason})")
 
 
 @app.command("export")
@@ -116,7 +171,16 @@ def export(
         details,
         f"{plan} 扣分明细",
         [("单位", 30), ("扣分", 8), ("原因", 60), ("事件序号", 12)],
-        [[c.unit, d["points"], d["reason"], d["event_seq"]] for c in cards for d in c.deductions],
+        [
+            [
+                c.unit,
+                -d["points"] if d["kind"] == "bonus" else d["points"],
+                d["reason"],
+                d["event_seq"],
+            ]
+            for c in cards
+            for d in c.deductions
+        ],
     )
     book.save(out)
     say(f"wrote the scores of {len(cards)} units to {out}")

@@ -133,6 +133,8 @@ at 2017-10-11T09:05 spotcheck show SC-2017-001
 
 step "11 October: scores, and the papers a leader reads (in ./demo-papers/)"
 mkdir -p demo-papers
+at 2017-10-11T09:08 score adjust --plan dalian-2017 --unit 市财政局 \
+  --reason "省政务公开办2017年第3期通报：财政预决算公开不完整"   # 每项扣1分
 at 2017-10-11T09:10 score --plan dalian-2017 --explain 市财政局
 at 2017-10-11T09:10 score export --plan dalian-2017 -o demo-papers/考核得分.xlsx
 at 2017-10-11T09:10 plan export dalian-2017 -o demo-papers/台账.xlsx

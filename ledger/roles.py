@@ -42,7 +42,7 @@ ACTIONS = {
     "import plan": "import a plan",
     "keep directory": "keep the directory of units, groups and contacts",
     "keep people": "register people and their roles",
-    "draw spot check": "draw or close a spot check",
+    "draw spot check": "draw or close a spot check, or adjust a unit's score",
     "inspect": "record a spot-check finding on a share one does not inspect",
 }
 MAY: dict[str, frozenset[str]] = {

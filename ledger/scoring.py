@@ -17,6 +17,8 @@ KINDS = {
     "done_late": "逾期完成",
     "failed_finding": "抽查不合格",
     "unfinished_rectification": "整改逾期未完成",
+    "notice_item": "上级通报问题",
+    "bonus": "加分",
 }
 
 
@@ -30,11 +32,17 @@ class ScoreRules:
     # per failed spot-check finding; None: the deduction the inspector recorded
     failed_finding: float | None = None
     unfinished_rectification: float = 2.0  # per rectification past its due, not passed
-    cap: float | None = None  # the most a unit can lose; None: no cap
+    notice_item: float = 1.0  # per item a superior's notice found (seed 003: 每项扣1分)
+    bonus: float = 1.0  # added per bonus recorded
+    cap: float | None = None  # the most a unit can lose; None: no cap (bonuses count after)
 
     def points(self, kind: str, recorded: float = 0.0) -> float:
+        """What one fact is worth: deducted, or for a bonus added."""
         if kind == "failed_finding":
             return recorded if self.failed_finding is None else self.failed_finding
+        if kind in ("notice_item", "bonus"):  # ``recorded``: how many items
+            per: float = getattr(self, kind)
+            return per * recorded
         value: float = getattr(self, kind)
         return value
 
@@ -51,7 +59,7 @@ class Fact:
     kind: str
     subject: str  # a task's reference, or "SC-2017-001 dalian-2017/7"
     event: tuple[str, int]
-    recorded: float = 0.0  # a finding's own deduction
+    recorded: float = 0.0  # a finding's own deduction; how many notice items or bonuses
     detail: str = ""
 
 
@@ -61,6 +69,7 @@ class Card:
     points: float
     rank: int = 0
     lost: float = 0.0
+    gained: float = 0.0  # bonuses
     capped: bool = False
     deductions: list[dict[str, Any]] = field(default_factory=list)
 
@@ -71,7 +80,8 @@ def scorecard(
     rules: ScoreRules,
     positions: Mapping[tuple[str, int], int] | None = None,
 ) -> list[Card]:
-    """Each unit's points (``base`` less its deductions, at most ``cap`` of them), ranked:
+    """Each unit's points (``base`` less its deductions, at most ``cap`` of them, plus
+    its bonuses), ranked:
     most points first, equal points share a rank (1, 2, 2, 4). ``positions``: each
     event's place in the ledger, named by each deduction it caused."""
     cards = {u: Card(unit=u, points=rules.base) for u in dict.fromkeys(units)}
@@ -93,11 +103,14 @@ def scorecard(
                 "event_seq": (positions or {}).get(fact.event),
             }
         )
-        card.lost += points
+        if fact.kind == "bonus":
+            card.gained += points
+        else:
+            card.lost += points
     for card in cards.values():
         taken = card.lost if rules.cap is None else min(card.lost, rules.cap)
         card.capped = taken < card.lost
-        card.points = round(rules.base - taken, 2)
+        card.points = round(rules.base - taken + card.gained, 2)
     ranked = sorted(cards.values(), key=lambda c: (-c.points, c.unit))
     for i, card in enumerate(ranked):
         same = i and ranked[i - 1].points == card.points

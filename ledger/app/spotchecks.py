@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 
+from ledger.adjustments import ScoreAdjustments, adjustments_id
 from ledger.app.base import LedgerBase
 from ledger.deadlines import parse_deadline
 from ledger.deadlines.timing import end_of_day
@@ -141,6 +142,25 @@ class SpotCheckUseCases(LedgerBase):
             check.close(actor=actor, now=now)
 
         return self._change(SpotCheck, self._check(ref), command)
+
+    def adjust_score(
+        self, plan_id: UUID, *, unit: str, kind: str, count: int = 1, reason: str, actor: str
+    ) -> ScoreAdjustments:
+        """Record items a superior's notice found against ``unit`` (``notice_item``), or
+        a bonus for it, in ``plan_id``'s scores."""
+
+        def command(now: datetime) -> list[Aggregate]:
+            self.authorize(actor, "draw spot check")
+            plan = self.load(Plan, plan_id, what="plan")
+            try:
+                found = self.load(ScoreAdjustments, adjustments_id(plan.id))
+            except NotFound:
+                found = ScoreAdjustments.open(plan.id, now=now)
+            found.adjust(unit=unit, kind=kind, count=count, reason=reason, actor=actor, now=now)
+            return [found]
+
+        done: ScoreAdjustments = self._write(command, what="the score adjustments")[0]  # type: ignore[assignment]
+        return done
 
     # -- helpers --------------------------------------------------------------------------
 

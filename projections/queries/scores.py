@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 from typing import Any
+from uuid import UUID
 
 from ledger.scoring import Card, Fact, ScoreRules, scorecard
 from ledger.status import assess
@@ -13,6 +14,7 @@ from projections.queries.audit import positions
 from projections.queries.tasks import TaskFilter, list_tasks
 from projections.queries.views import facts_of
 from projections.reader import Reader, from_json
+from projections.stored import events_of
 
 
 def score(
@@ -29,6 +31,7 @@ def score(
     moment = as_of or now
     units, facts = _task_facts(reader, plan_id, now, as_of)
     facts += _check_facts(reader, plan_id, moment, tz)
+    facts += _adjustment_facts(reader, plan_id, moment)
     return scorecard(units, facts, rules, positions(reader, (f.event for f in facts)))
 
 
@@ -102,12 +105,29 @@ def _check_facts(reader: Reader, plan_id: str | None, moment: datetime, tz: tzin
     return found
 
 
+def _adjustment_facts(reader: Reader, plan_id: str | None, moment: datetime) -> list[Fact]:
+    """Notice items and bonuses recorded for the plan (every plan) by ``moment``."""
+    from ledger.adjustments import adjustments_id
+
+    if plan_id is None:
+        plans = reader.tuples("SELECT plan_id FROM rm_plans ORDER BY plan_id")
+        return [f for (plan,) in plans for f in _adjustment_facts(reader, str(plan), moment)]
+    found = []
+    for event in events_of(reader, adjustments_id(UUID(plan_id))):
+        if type(event).__name__ != "Adjusted" or event.timestamp > moment:
+            continue
+        cause = (str(event.originator_id), int(event.originator_version))
+        found.append(Fact(event.unit, event.kind, event.reason, cause, recorded=event.count))
+    return found
+
+
 def card_document(card: Card) -> dict[str, Any]:
     return {
         "unit": card.unit,
         "points": card.points,
         "rank": card.rank,
         "lost": card.lost,
+        "gained": card.gained,
         "capped": card.capped,
         "deductions": card.deductions,
     }

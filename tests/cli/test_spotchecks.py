@@ -288,12 +288,37 @@ def test_the_scorecard_and_the_notice_open_as_a_leader_reads_them(
     assert isinstance(finding[0][3], int)
     # Every task of 2017 is long past due in 2026: each lead unit's share is overdue.
     assert {d[0] for d in details if d[2].startswith("逾期未完成")} == {"市财政局", "市统计局"}
+    adjust = ["score", "adjust", "--plan", "dalian-2017", "--unit", "市国资委"]
+    notice = "省政务公开办通报第3期：国企信息公开不全"
+    store.ok(*adjust, "--reason", notice, "--count", "2", now="2026-10-01T09:00")
+    store.ok(*adjust, "--bonus", "--reason", "经验被省里推广", now="2026-10-01T09:00")
+    refused = store.run(*adjust, "--reason", " ", now="2026-10-01T09:00")
+    assert refused.exit_code == 1 and "say why" in flat(refused)
+    explained = json.loads(
+        store.ok(
+            "--format", "json", "score", "--plan", "dalian-2017", "--explain", "市国资委",
+            now="2026-10-01T09:05",
+        ).stdout
+    )  # fmt: skip
+    assert (explained["points"], explained["lost"], explained["gained"]) == (99.0, 2.0, 1.0)
+    assert [d["reason"] for d in explained["deductions"]] == [
+        f"上级通报问题：{notice}",
+        "加分：经验被省里推广",
+    ]
+    before = json.loads(
+        store.ok(
+            "--format", "json", "score", "--plan", "dalian-2017", "--explain", "市国资委",
+            "--as-of", "2026-10-01T08:59", now="2026-10-01T09:05",
+        ).stdout
+    )  # fmt: skip
+    assert before["points"] == 100.0 and before["deductions"] == []
     lenient = tmp_path / "lenient.toml"
     lenient.write_text("[score]\noverdue = 0\nfailed_finding = 0\n", encoding="utf-8")
     against = ["--format", "json", "score", "--plan", "dalian-2017", "--against", str(lenient)]
     moved = {m["unit"]: m for m in json.loads(store.ok(*against, now="2026-10-01T09:00").stdout)}
     assert moved["市统计局"]["points"] == [100.0, 98.0]
-    assert "市国资委" not in moved  # no deduction under either rules: rank 1 both times
+    # Its notice items and bonus count under both rules: its points stay, its rank moves.
+    assert moved["市国资委"] == {"unit": "市国资委", "points": [99.0, 99.0], "rank": [3, 1]}
     store.ok(
         "report", "notice", "--plan", "dalian-2017", "-o", str(notice_path),
         now="2026-10-01T09:00",

@@ -35,6 +35,21 @@ def test_points_follow_the_rules_and_name_their_events() -> None:
     assert fixed[A].points == 93.0
 
 
+def test_notice_items_count_each_and_bonuses_add_after_the_cap() -> None:
+    facts = [
+        Fact(A, "notice_item", "省通报第3期", ("n", 2), recorded=3),
+        Fact(A, "overdue", "p/1", ("t", 1)),
+        Fact(A, "bonus", "经验推广", ("n", 3), recorded=1),
+    ]
+    (card,) = scorecard([A], facts, ScoreRules(notice_item=1, overdue=2, bonus=0.5, cap=4))
+    assert (card.lost, card.gained, card.capped, card.points) == (5.0, 0.5, True, 96.5)
+    assert [d["reason"] for d in card.deductions] == [
+        "上级通报问题：省通报第3期",
+        "逾期未完成：p/1",
+        "加分：经验推广",
+    ]
+
+
 def test_a_cap_limits_what_a_unit_loses() -> None:
     facts = [Fact(A, "overdue", f"p/{n}", ("t", n)) for n in range(10)]
     (card,) = scorecard([A], facts, ScoreRules(overdue=2, cap=5))
@@ -61,4 +76,11 @@ def test_a_change_of_rules_says_what_moved() -> None:
         {"unit": B, "points": [99.0, 99.0], "rank": [2, 3]},
     ]
     assert moved(old, old) == []
-    assert set(KINDS) == {"overdue", "done_late", "failed_finding", "unfinished_rectification"}
+    assert set(KINDS) == {
+        "overdue",
+        "done_late",
+        "failed_finding",
+        "unfinished_rectification",
+        "notice_item",
+        "bonus",
+    }
