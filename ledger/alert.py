@@ -19,7 +19,16 @@ from eventsourcing.domain import Aggregate
 
 from ledger.ids import NAMESPACE
 
-KINDS = ("due_soon", "overdue", "escalation", "rectify_soon", "rectify_overdue")
+KINDS = (
+    "due_soon",
+    "overdue",
+    "escalation",
+    "rectify_soon",
+    "rectify_overdue",
+    "rectify_escalate",
+)
+# Escalations: the supervisor is told too.
+ESCALATIONS = frozenset({"escalation", "rectify_escalate"})
 # Reminders: of no use once their due time has passed (skipped, not raised).
 REMINDERS = frozenset({"due_soon", "rectify_soon"})
 

@@ -20,7 +20,7 @@ VERSIONS = {
     "task_versions": 2,
     "history": 4,
     "spot_checks": 1,
-    "timers": 3,
+    "timers": 4,
     "outbox": 1,
     "directory": 1,
 }

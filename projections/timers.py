@@ -11,8 +11,9 @@ and the escalation are kept for the operative (first open) occurrence only, so a
 duty holds a dozen timers, not fifty.
 
 A rectification a spot check ordered on a task has its timers too (``rectify_soon`` at each
-warning offset after the order, ``rectify_overdue`` at its due time), the check's reference
-as their occurrence; a passed recheck takes the pending ones away.
+warning offset after the order, ``rectify_overdue`` at its due time, ``rectify_escalate``
+after it), the check's reference as their occurrence; a passed recheck takes the pending
+ones away.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ _MOVES_TIMERS = event_topics(
 )
 _RAISED = event_topics(ALERT, "Raised", "Skipped")  # both decide the timer, once
 _ORDERS = event_topics(SPOTCHECK, "FindingRecorded", "Rechecked", "Closed")
-RECTIFY = ("rectify_soon", "rectify_overdue")
+RECTIFY = ("rectify_soon", "rectify_overdue", "rectify_escalate")
 
 
 def rectify_timers(row: Row, policy: AlertPolicy) -> list[Row]:
@@ -145,6 +146,9 @@ def rectify_timers(row: Row, policy: AlertPolicy) -> list[Row]:
             for r in policy.reminders
             if due - int(r.total_seconds()) > share["finding_at"]
         ]
+        if policy.escalate_after is not None:
+            after = policy.escalate_after
+            plan.append(("rectify_escalate", days(after), due + int(after.total_seconds())))
         instant = datetime.fromtimestamp(due, tz=UTC)
         for kind, offset, fires_at in plan:
             tid = str(alert_id(task, row["ref"], kind, offset, instant))

@@ -19,9 +19,17 @@ KIND_LABELS = {
     "escalation": "逾期升级督办",
     "rectify_soon": "整改即将到期",
     "rectify_overdue": "整改逾期",
+    "rectify_escalate": "整改逾期升级督办",
 }
 # The order a digest lists its items in: what needs acting on most first.
-_SEVERITY = {"escalation": 0, "overdue": 1, "rectify_overdue": 1, "due_soon": 2, "rectify_soon": 2}
+_SEVERITY = {
+    "escalation": 0,
+    "rectify_escalate": 0,
+    "overdue": 1,
+    "rectify_overdue": 1,
+    "due_soon": 2,
+    "rectify_soon": 2,
+}
 DEFAULT_TZ = "Asia/Shanghai"
 
 
@@ -76,8 +84,9 @@ class Item:
             what = "抽查发现问题的整改" if self.kind == "rectify_soon" else ""
             return f"{head}{what}将于 {when} 到期（{left}）{lead}"
         late = days_overdue(self.due, self.raised_at)
-        if self.kind == "rectify_overdue":
-            return f"{head}抽查发现问题的整改已逾期{late}天（应于 {when} 前整改到位）{lead}"
+        if self.kind in ("rectify_overdue", "rectify_escalate"):
+            up = "，逾期升级督办" if self.kind == "rectify_escalate" else ""
+            return f"{head}抽查发现问题的整改已逾期{late}天{up}（应于 {when} 前整改到位）{lead}"
         if self.kind == "overdue":
             return f"{head}已逾期{late}天（应于 {when} 前完成）{lead}"
         return f"{head}已逾期{late}天，逾期升级督办（应于 {when} 前完成）{lead}"

@@ -18,6 +18,7 @@ from uuid import UUID
 
 import structlog
 
+from ledger.alert import ESCALATIONS
 from ledger.application import DueAlert, Ledger
 from ledger.directory import Directory
 from projections.moments import epoch
@@ -59,7 +60,7 @@ def recipients(
 ) -> list[list[str]]:
     """Who is told, as [unit, channel, address]: the task's units (lead first); on
     escalation the supervisor first."""
-    told = ([supervisor] if kind == "escalation" and supervisor else []) + units
+    told = ([supervisor] if kind in ESCALATIONS and supervisor else []) + units
     return directory.of(list(dict.fromkeys(told)))
 
 

@@ -351,8 +351,8 @@ def rectify_alerts(store: Store, now: str) -> list[dict[str, Any]]:
 
 def test_a_rectification_past_its_due_raises_one_overdue_alert(store: Store) -> None:
     """The order's due time passes with nothing reported: the sweep raises one
-    rectify_overdue alert (its reminders, past their use, are skipped), once; a
-    rectification rechecked in time raises nothing."""
+    rectify_overdue alert (its reminders, past their use, are skipped), once, and three
+    days later one escalation; a rectification rechecked in time raises nothing."""
     for n, unit in enumerate(CLERKS):
         store.ok("contacts", "add", unit, f"unit{n}@example.gov.cn", now="2026-09-29T08:00")
     check = drawn(store, "s-4", "2026-09-29T09:00")
@@ -383,3 +383,8 @@ def test_a_rectification_past_its_due_raises_one_overdue_alert(store: Store) -> 
     assert {d["unit"] for d in shown["deliveries"]} == {first["unit"]}  # no one else told
     store.ok("projections", "rebuild", now="2026-10-14T09:15")
     assert rectify_alerts(store, "2026-10-14T09:20") == [alert]
+    # Three days later (the configured escalation), still not put right: escalated, once.
+    store.ok("sweep", now="2026-10-17T09:00")
+    store.ok("sweep", now="2026-10-17T09:05")
+    kinds = sorted(a["kind"] for a in rectify_alerts(store, "2026-10-17T09:10"))
+    assert kinds == ["rectify_escalate", "rectify_overdue"]

@@ -54,8 +54,20 @@ def test_rectification_alerts_say_what_is_to_be_put_right() -> None:
         "任务 dalian-2017/9「公开目录」抽查发现问题的整改已逾期1天（应于 2017-08-31 23:59 前整改"
         "到位），牵头单位：市发展改革委"
     )
+    up = Item("a3", "rectify_escalate", "dalian-2017/9", "公开目录", (), DUE, NOW)
+    assert up.text.endswith("整改已逾期1天，逾期升级督办（应于 2017-08-31 23:59 前整改到位）")
     assert Digest.of([soon, late]).items[0] is late  # the overdue one first
     assert "整改逾期1项、整改即将到期1项" in Digest.of([soon, late]).subject
+
+
+def test_every_alert_kind_fits_the_read_models_kind_columns() -> None:
+    """PostgreSQL refuses a kind longer than the timers' and outbox's 16 characters."""
+    from ledger.alert import KINDS
+    from projections.outbox import outbox
+    from projections.timers import timers
+
+    width = min(timers.c.kind.type.length, outbox.c.kind.type.length)  # type: ignore[attr-defined]
+    assert width == 16 and all(len(kind) <= width for kind in KINDS)
 
 
 def test_console_defaults_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:

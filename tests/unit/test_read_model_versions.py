@@ -17,7 +17,7 @@ RECORDED = {
     "tasks": (2, "3e9f2fe97f76"),
     "task_versions": (2, "67f5694a4cfa"),
     "history": (4, "6ff8d54dddad"),
-    "timers": (3, "dce352b4670d"),
+    "timers": (4, "dce352b4670d"),
     "outbox": (1, "6d1e0d3a60b7"),
     "directory": (1, "4177d8a99238"),
     "spot_checks": (1, "da213b01fd85"),
