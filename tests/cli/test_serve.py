@@ -41,7 +41,9 @@ def run_service(db: str, now: str, until: int) -> tuple[int, str]:
         stderr=subprocess.PIPE,
     )
     try:
-        for _ in range(100):  # at most ~20 s
+        # At most ~60 s: on a busy machine the service takes a while to start, and a
+        # SIGTERM before its handler is in place ends it with -15 instead of a clean stop.
+        for _ in range(300):
             if count_alerts(db) >= until:
                 break
             time.sleep(0.2)
