@@ -60,9 +60,14 @@ def decode(originator_id: UUID, version: int, topic: str, state: bytes) -> Store
     return event_class(topic)(fields)
 
 
+def stored_key(reader: Reader, aggregate: UUID) -> Any:
+    """An aggregate's id as the store keeps ``originator_id`` (16 bytes on SQLite)."""
+    return aggregate.bytes if reader.dialect == "sqlite" else aggregate
+
+
 def events_of(reader: Reader, aggregate: UUID) -> list[StoredEvent]:
     """Every stored event of one aggregate, oldest first."""
-    key: Any = aggregate.bytes if reader.dialect == "sqlite" else aggregate
+    key = stored_key(reader, aggregate)
     rows: Sequence[Sequence[Any]] = reader.tuples(
         "SELECT originator_version, topic, state FROM ledger_events"
         " WHERE originator_id = :key ORDER BY originator_version",

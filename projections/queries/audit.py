@@ -22,6 +22,7 @@ from ledger.audit.verify import Verdict, Walk, at_sizes, join, walk
 from projections import stored
 from projections.events import history_entry
 from projections.reader import Reader
+from projections.stored import stored_key
 
 _EVENTS = "SELECT id, originator_id, originator_version, topic, state FROM ledger_events"
 _CHAIN = f"SELECT seq, position, leaf, chain FROM {TABLE}"
@@ -337,11 +338,6 @@ def _log_query(where: LogFilter) -> tuple[str, dict[str, Any]]:
     return sql + " ORDER BY h.recorded_at, h.originator_id, h.seq", params
 
 
-def _key(reader: Reader, aggregate: UUID) -> Any:
-    """An aggregate's id as the store keeps ``originator_id``."""
-    return aggregate.bytes if reader.dialect == "sqlite" else aggregate
-
-
 def positions(reader: Reader, events: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
     """Where each event (aggregate id, version) stands in the ledger: one query per
     aggregate, on the store's (originator id, version) index."""
@@ -352,7 +348,7 @@ def positions(reader: Reader, events: Iterable[tuple[str, int]]) -> dict[tuple[s
     for aggregate, versions in wanted.items():
         for position, version in reader.tuples(
             "SELECT id, originator_version FROM ledger_events WHERE originator_id = :key",
-            {"key": _key(reader, UUID(aggregate))},
+            {"key": stored_key(reader, UUID(aggregate))},
         ):
             if version in versions:
                 found[(aggregate, int(version))] = int(position)
@@ -360,7 +356,7 @@ def positions(reader: Reader, events: Iterable[tuple[str, int]]) -> dict[tuple[s
 
 
 def _stored(reader: Reader, aggregate: UUID, version: int) -> tuple[int, Any]:
-    key = _key(reader, aggregate)
+    key = stored_key(reader, aggregate)
     position, topic, state = reader.tuples(
         "SELECT id, topic, state FROM ledger_events"
         " WHERE originator_id = :key AND originator_version = :version",
