@@ -31,29 +31,46 @@ def _statement(conn: Connection, table: Table, conflict: str) -> tuple[str, str]
     return f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {conflict}".rstrip(), names
 
 
-def row_values(table: Table, rows: Iterable[Row]) -> list[tuple[Any, ...]]:
+def row_values(
+    table: Table, rows: Iterable[Row], encoded: dict[int, str] | None = None
+) -> list[tuple[Any, ...]]:
     """``rows`` as the tuples the driver takes, in the table's column order, JSON columns
     serialised. A task's versions share the lists they do not change (task_rows.evolve),
-    so each list object is serialised once per call."""
+    so each list object is serialised once; ``encoded`` carries that memory (by object
+    id) across the tables of one write, whose rows keep the objects alive meanwhile."""
     pick = itemgetter(*(c.name for c in table.columns))
     picked = [pick(row) for row in rows]
     json_at = [i for i, c in enumerate(table.columns) if isinstance(c.type, JSON)]
     if not json_at or not picked:
         return picked
     columns = list(zip(*picked, strict=True))
-    seen: dict[int, str] = {}  # by id: the rows (and so the objects) are alive meanwhile
+    seen = {} if encoded is None else encoded
     for i in json_at:
         columns[i] = tuple(
-            seen[id(v)] if id(v) in seen else seen.setdefault(id(v), _encode(v))
+            seen[id(v)] if id(v) in seen else seen.setdefault(id(v), _json(v))
             for v in columns[i]
         )
     return list(zip(*columns, strict=True))
 
 
-def insert_rows(conn: Connection, table: Table, rows: Iterable[Row], conflict: str = "") -> int:
+def _json(value: Any) -> str:
+    # Most lists of a fresh task (reports, periods, helpers) are empty.
+    if not value and isinstance(value, list | dict):
+        return "[]" if isinstance(value, list) else "{}"
+    return _encode(value)
+
+
+def insert_rows(
+    conn: Connection,
+    table: Table,
+    rows: Iterable[Row],
+    conflict: str = "",
+    encoded: dict[int, str] | None = None,
+) -> int:
     """Insert ``rows`` into ``table``; returns how many. ``conflict`` is an ``ON CONFLICT
-    …`` clause (the same words on SQLite and PostgreSQL)."""
-    values = row_values(table, rows)
+    …`` clause (the same words on SQLite and PostgreSQL); ``encoded`` as in
+    :func:`row_values`."""
+    values = row_values(table, rows, encoded)
     if not values:
         return 0
     sql, names = _statement(conn, table, conflict)

@@ -131,8 +131,9 @@ class Replay:
                 # What an earlier fill left (``projections rebuild`` only resets the
                 # positions), emptied with this chunk's claim, never apart from it.
                 empty(conn, tables, drop_indexes=True)
+            encoded: dict[int, str] = {}
             for (projection, table), found in rows.items():
-                insert_rows(conn, table, found, projection.replay_conflict(table))
+                insert_rows(conn, table, found, projection.replay_conflict(table), encoded)
             if done:
                 for table in tables:
                     for index in table.indexes:
