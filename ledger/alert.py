@@ -33,9 +33,12 @@ ESCALATIONS = frozenset({"escalation", "rectify_escalate"})
 REMINDERS = frozenset({"due_soon", "rectify_soon"})
 
 
-def alert_id(task_id: UUID, occurrence: str, kind: str, offset: str, due: datetime) -> UUID:
+def alert_id(
+    task_id: UUID | str, occurrence: str, kind: str, offset: str, due: datetime
+) -> UUID:
     """The one id an alert can have; ``occurrence`` is "" for a one-off task, ``offset``
-    tells the reminders of one due time apart ("7d", "1d"; "0" for the overdue alert)."""
+    tells the reminders of one due time apart ("7d", "1d"; "0" for the overdue alert).
+    The task's id may come as its canonical string, as read models hold it."""
     key = f"alert|{task_id}|{occurrence}|{kind}|{offset}|{int(due.timestamp())}"
     return uuid5(NAMESPACE, key)
 

@@ -84,7 +84,7 @@ def timers_for(row: Row, policy: AlertPolicy) -> list[Row]:
                 plan.append(("escalation", days(after), due + int(after.total_seconds())))
         instant = datetime.fromtimestamp(due, tz=UTC)
         for kind, offset, fires_at in plan:
-            tid = alert_id(UUID(row["task_id"]), occurrence, kind, offset, instant)
+            tid = alert_id(row["task_id"], occurrence, kind, offset, instant)
             found.append(
                 {
                     "timer_id": str(tid),
