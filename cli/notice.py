@@ -76,7 +76,7 @@ def _facts(context: Context, plan_id: str, moment: datetime | None) -> dict[str,
     findings = []
     stamp = int(at.timestamp())
     for check in list_checks(reader, context.zone, plan_id=plan_id):
-        document = check_document(reader, check["ref"], context.zone)
+        document = check_document(reader, check["ref"], context.zone, as_of=moment)
         for s in document["sample"]:
             recorded = s["finding_at"]
             if (

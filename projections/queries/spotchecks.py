@@ -44,9 +44,12 @@ def list_checks(reader: Reader, tz: Any, *, plan_id: str | None = None) -> list[
     return [{**_summary(r), "drawn_at": _iso(r["drawn_at"], tz)} for r in rows]
 
 
-def check_document(reader: Reader, ref: str, tz: Any) -> dict[str, Any]:
+def check_document(
+    reader: Reader, ref: str, tz: Any, as_of: datetime | None = None
+) -> dict[str, Any]:
     """One spot check in full: criteria, population hash, seed, algorithm, the sample with
-    each share's inspectors, finding, rectification and recheck."""
+    each share's inspectors, finding, rectification and recheck; each share's ``state``
+    as it stood at ``as_of`` (default: now)."""
     rows = reader.rows("SELECT * FROM rm_spot_checks WHERE ref = :ref", {"ref": ref.upper()})
     if not rows:
         raise NotFound(f"spot check {ref!r} not found; `taizhang spotcheck list` shows them")
@@ -58,7 +61,7 @@ def check_document(reader: Reader, ref: str, tz: Any) -> dict[str, Any]:
             "finding_at": _iso(s["finding_at"], tz),
             "recheck_at": _iso(s.get("recheck_at"), tz),
             "reports": [{**r, "at": _iso(r["at"], tz)} for r in s["reports"]],
-            "state": _state(s),
+            "state": _state(s, None if as_of is None else int(as_of.timestamp())),
         }
         for s in row["sample"]
     ]
@@ -80,15 +83,18 @@ def check_document(reader: Reader, ref: str, tz: Any) -> dict[str, Any]:
     }
 
 
-def _state(share: dict[str, Any]) -> str:
-    """Where a sampled share stands: 待检查, 合格, 整改中, 待复查, 整改合格."""
-    if share["verdict"] is None:
+def _state(share: dict[str, Any], at: int | None = None) -> str:
+    """Where a sampled share stands (at ``at``, epoch seconds; default: now): 待检查, 合格,
+    整改中, 待复查, 整改合格. Exact from the row alone: a finding is recorded once, reports
+    only add, and a passed recheck is the last one."""
+    if share["verdict"] is None or (at is not None and share["finding_at"] > at):
         return "待检查"
     if share["verdict"] == "pass":
         return "合格"
-    if share["recheck"] == "pass":
+    if share["recheck"] == "pass" and (at is None or share["recheck_at"] <= at):
         return "整改合格"
-    return "待复查" if share["reports"] else "整改中"
+    reported = any(at is None or r["at"] <= at for r in share["reports"])
+    return "待复查" if reported else "整改中"
 
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:

@@ -344,6 +344,43 @@ def test_the_scorecard_and_the_notice_open_as_a_leader_reads_them(
     )
 
 
+def test_the_notice_tells_a_rectification_as_it_stood_then(store: Store, tmp_path: Path) -> None:
+    """The findings of a notice as of a past moment, each with its rectification's state
+    at that moment, not today's."""
+    import docx
+
+    share = drawn(store, "s-3", "2026-09-29T09:00")["sample"][0]
+    store.ok(
+        "spotcheck", "record", "SC-2017-001", share["task"], "--unit", share["unit"],
+        "--verdict", "fail", "--problem", "栏目未更新", "--deduct", "2",
+        now="2026-09-30T10:00", who=share["inspectors"][0],
+    )  # fmt: skip
+    notice_path = tmp_path / "督查通报.docx"
+    store.ok(
+        "spotcheck", "rectify", "SC-2017-001", share["task"], "--note", "已更新",
+        now="2026-10-10T15:00", who=CLERKS[share["unit"]],
+    )  # fmt: skip
+    store.ok(
+        "spotcheck", "recheck", "SC-2017-001", share["task"], "--unit", share["unit"],
+        "--verdict", "pass", now="2026-10-12T09:00",
+    )  # fmt: skip
+    told = {}
+    for as_of in ("2026-09-30T09:59", "2026-10-10T14:59", "2026-10-12T08:59", None):
+        at = ["--as-of", as_of] if as_of else []
+        store.ok(
+            "report", "notice", "--plan", "dalian-2017", "-o", str(notice_path), *at,
+            now="2026-10-13T09:00",
+        )  # fmt: skip
+        tables = docx.Document(str(notice_path)).tables
+        told[as_of] = [c.text for c in tables[-1].rows[1].cells][5] if len(tables) == 3 else None
+    assert told == {
+        "2026-09-30T09:59": None,  # no finding yet: no table of findings
+        "2026-10-10T14:59": "整改中",
+        "2026-10-12T08:59": "待复查",
+        None: "整改合格",
+    }
+
+
 def rectify_alerts(store: Store, now: str) -> list[dict[str, Any]]:
     listed = json.loads(store.ok("--format", "json", "alerts", now=now).stdout)
     return [a for a in listed if a["kind"].startswith("rectify")]
