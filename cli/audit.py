@@ -70,7 +70,7 @@ def log(
 
 def _details(entry: dict[str, Any]) -> str:
     shown = {"unit", "note", "reason", "period", "approved_by", "to", "new_due", "due"}
-    shown |= {"verdict", "deduct"}  # a spot check's
+    shown |= {"check", "verdict", "deduct"}  # a spot check's
     return "; ".join(f"{k}={entry[k]}" for k in entry if k in shown and entry[k] not in (None, ""))
 
 

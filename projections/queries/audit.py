@@ -291,8 +291,11 @@ def audit_log(reader: Reader, where: LogFilter, zone: ZoneInfo) -> list[dict[str
     for row in reader.rows(sql, params):
         position, event = _stored(reader, UUID(row["originator_id"]), int(row["seq"]))
         entry = {"aggregate": row["originator_id"], "kind": row["kind"], **history_entry(event)}
-        # A task's events name it by its row; a spot check's name the task they are about.
+        # A task's events name it by its row; a spot check's name the task they are about,
+        # and the check by its reference.
         entry["ref"] = f"{row['plan_ref']}/{row['code']}" if row["code"] else entry.get("task")
+        if row["check_ref"]:
+            entry["check"] = row["check_ref"]
         entry["position"] = position
         recorded = datetime.fromisoformat(entry["recorded_at"]).astimezone(zone)
         entry["recorded_at"] = recorded.isoformat()
@@ -329,9 +332,11 @@ def _log_query(where: LogFilter) -> tuple[str, dict[str, Any]]:
         conditions.append("h.recorded_at <= :until")
         params["until"] = int(where.until.timestamp())
     sql = (
-        "SELECT h.originator_id, h.seq, h.kind, t.code, p.ref AS plan_ref FROM rm_history h"
+        "SELECT h.originator_id, h.seq, h.kind, t.code, p.ref AS plan_ref,"
+        " c.ref AS check_ref FROM rm_history h"
         " LEFT JOIN rm_tasks t ON t.task_id = h.originator_id"
         " LEFT JOIN rm_plans p ON p.plan_id = t.plan_id"
+        " LEFT JOIN rm_spot_checks c ON c.check_id = h.originator_id"
     )
     if conditions:
         sql += " WHERE " + " AND ".join(conditions)

@@ -355,6 +355,20 @@ def test_the_notice_tells_a_rectification_as_it_stood_then(store: Store, tmp_pat
         "--verdict", "fail", "--problem", "栏目未更新", "--deduct", "2",
         now="2026-09-30T10:00", who=share["inspectors"][0],
     )  # fmt: skip
+    logged = json.loads(
+        store.ok(
+            "--format", "json", "audit", "log", "--type", "FindingRecorded",
+            now="2026-09-30T10:05",
+        ).stdout
+    )  # fmt: skip
+    assert [(e["check"], e["ref"], e["unit"]) for e in logged] == [
+        ("SC-2017-001", share["task"], share["unit"])
+    ]
+    wide = ["--db", store.db, "--now", "2026-09-30T10:05"]
+    said = CliRunner().invoke(
+        app, [*wide, "audit", "log", "--type", "FindingRecorded"], env={"COLUMNS": "250"}
+    )
+    assert "check=SC-2017-001" in said.output
     notice_path = tmp_path / "督查通报.docx"
     store.ok(
         "spotcheck", "rectify", "SC-2017-001", share["task"], "--note", "已更新",
