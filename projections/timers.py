@@ -68,7 +68,6 @@ def timers_for(row: Row, policy: AlertPolicy) -> list[Row]:
     too. Shares with the same due share its timers."""
     if row["phase"] != "todo":
         return []
-    from ledger.alert import alert_id  # with the aggregate: only when timers are computed
 
     operative: dict[tuple[str, int], bool] = {}
     for share in row["shares"].values():
@@ -82,23 +81,7 @@ def timers_for(row: Row, policy: AlertPolicy) -> list[Row]:
             if policy.escalate_after is not None:
                 after = policy.escalate_after
                 plan.append(("escalation", days(after), due + int(after.total_seconds())))
-        instant = datetime.fromtimestamp(due, tz=UTC)
-        for kind, offset, fires_at in plan:
-            tid = alert_id(row["task_id"], occurrence, kind, offset, instant)
-            found.append(
-                {
-                    "timer_id": str(tid),
-                    "task_id": row["task_id"],
-                    "plan_id": row["plan_id"],
-                    "occurrence": occurrence,
-                    "kind": kind,
-                    "offset": offset,
-                    "due": due,
-                    "fires_at": fires_at,
-                    "state": "pending",
-                    "raised_at": None,
-                }
-            )
+        found += _pending(row["task_id"], row["plan_id"], occurrence, due, plan)
     return found
 
 
@@ -129,7 +112,6 @@ def rectify_timers(row: Row, policy: AlertPolicy) -> list[Row]:
     """The timers a spot check's row implies (pure): for each failed share whose
     rectification is ordered and not yet passed, its reminders (those after the order)
     and its overdue alert. Shares of one task with the same due share its timers."""
-    from ledger.alert import alert_id
     from ledger.ids import task_id
 
     if row["closed_at"] is not None:
@@ -149,22 +131,34 @@ def rectify_timers(row: Row, policy: AlertPolicy) -> list[Row]:
         if policy.escalate_after is not None:
             after = policy.escalate_after
             plan.append(("rectify_escalate", days(after), due + int(after.total_seconds())))
-        instant = datetime.fromtimestamp(due, tz=UTC)
-        for kind, offset, fires_at in plan:
-            tid = str(alert_id(task, row["ref"], kind, offset, instant))
-            found[tid] = {
-                "timer_id": tid,
-                "task_id": str(task),
-                "plan_id": row["plan_id"],
-                "occurrence": row["ref"],
-                "kind": kind,
-                "offset": offset,
-                "due": due,
-                "fires_at": fires_at,
-                "state": "pending",
-                "raised_at": None,
-            }
+        for timer in _pending(str(task), row["plan_id"], row["ref"], due, plan):
+            found[timer["timer_id"]] = timer
     return list(found.values())
+
+
+def _pending(
+    task_id: str, plan_id: str, occurrence: str, due: int, plan: list[tuple[str, str, int]]
+) -> list[Row]:
+    """The pending timer rows of one due: ``plan`` holds (kind, offset, fires_at) each;
+    a timer's id is the id of the alert it would raise."""
+    from ledger.alert import alert_id  # with the aggregate: only when timers are computed
+
+    instant = datetime.fromtimestamp(due, tz=UTC)
+    return [
+        {
+            "timer_id": str(alert_id(task_id, occurrence, kind, offset, instant)),
+            "task_id": task_id,
+            "plan_id": plan_id,
+            "occurrence": occurrence,
+            "kind": kind,
+            "offset": offset,
+            "due": due,
+            "fires_at": fires_at,
+            "state": "pending",
+            "raised_at": None,
+        }
+        for kind, offset, fires_at in plan
+    ]
 
 
 class TimersProjection(Projection):
