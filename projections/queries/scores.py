@@ -11,6 +11,7 @@ from uuid import UUID
 from ledger.scoring import Card, Fact, ScoreRules, scorecard
 from ledger.status import assess
 from projections.queries.audit import positions
+from projections.queries.spotchecks import rectified
 from projections.queries.tasks import TaskFilter, list_tasks
 from projections.queries.views import facts_of
 from projections.reader import Reader, from_json
@@ -90,8 +91,7 @@ def _check_facts(reader: Reader, plan_id: str | None, moment: datetime, tz: tzin
                 )
             )
             due = share["rectify_due"]
-            passed = share["recheck"] == "pass" and share.get("recheck_at", 0) <= at
-            if due is not None and due < at and not passed:
+            if due is not None and due < at and not rectified(share, at):
                 late = datetime.fromtimestamp(due, UTC).astimezone(tz).date().isoformat()
                 found.append(
                     Fact(

@@ -91,10 +91,16 @@ def _state(share: dict[str, Any], at: int | None = None) -> str:
         return "待检查"
     if share["verdict"] == "pass":
         return "合格"
-    if share["recheck"] == "pass" and (at is None or share["recheck_at"] <= at):
+    if rectified(share, at):
         return "整改合格"
     reported = any(at is None or r["at"] <= at for r in share["reports"])
     return "待复查" if reported else "整改中"
+
+
+def rectified(share: dict[str, Any], at: int | None = None) -> bool:
+    """Whether a sampled share's rectification had passed its recheck by ``at`` (epoch
+    seconds; default: now). A passed recheck is the last, so its time is enough."""
+    return share["recheck"] == "pass" and (at is None or share["recheck_at"] <= at)
 
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:
