@@ -20,10 +20,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ledger.application import Ledger
+from projections.moments import OPEN
 from projections.queries.dashboard import dashboard
 from projections.queries.tasks import TaskFilter, list_tasks
 from projections.runner import ProjectionRunner
-from projections.tasks import task_units, tasks
+from projections.task_versions import task_unit_versions
+from projections.tasks import tasks
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -55,16 +57,18 @@ def raw_read_rate(ledger: Ledger, batch: int = 10_000) -> float:
     return read / (time.perf_counter() - began)
 
 
-def _most_common(runner: ProjectionRunner, column: Any) -> tuple[str, int]:
-    """The value of ``column`` on the most rows, and on how many."""
+def _most_common(runner: ProjectionRunner, column: Any, *where: Any) -> tuple[str, int]:
+    """The value of ``column`` on the most rows (``where`` selects), and on how many."""
     with runner.engine.connect() as conn:
-        query = select(column, func.count()).group_by(column).order_by(func.count().desc())
+        query = select(column, func.count()).where(*where).group_by(column)
+        query = query.order_by(func.count().desc())
         value, count = conn.execute(query.limit(1)).one()
         return str(value), int(count)
 
 
 def busiest_unit(runner: ProjectionRunner) -> str:
-    return _most_common(runner, task_units.c.unit)[0]
+    links = task_unit_versions.c
+    return _most_common(runner, links.unit, links.rec_to == OPEN)[0]
 
 
 def largest_plan(runner: ProjectionRunner) -> tuple[str, int]:

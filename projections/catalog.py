@@ -16,8 +16,8 @@ from projections.reader import Reader
 # In the order a batch is applied (the timers read the task rows written before them).
 VERSIONS = {
     "plans": 1,
-    "tasks": 2,
-    "task_versions": 2,
+    "tasks": 3,
+    "task_versions": 3,
     "history": 4,
     "spot_checks": 1,
     "timers": 4,

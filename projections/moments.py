@@ -10,8 +10,10 @@ from datetime import datetime, timedelta, timezone
 # The end of a version in force: later than any real moment (9999-12-31T23:59:59Z).
 OPEN = 253_402_300_799
 NOW = OPEN  # rm_unit_tally's reference for the links held now: their versions are open
-# A closed version, in the words of a partial index: a query that says the same can use it.
+# A closed version and the version in force, in the words of a partial index: a query
+# that says the same can use it.
 CLOSED = f"rec_to < {OPEN}"
+IN_FORCE = f"rec_to = {OPEN}"
 CST = timezone(timedelta(hours=8))  # month starts as China Standard Time has them
 
 

@@ -34,6 +34,10 @@ from projections.tracking import tracking
 if TYPE_CHECKING:
     from ledger.application import Ledger
 
+# Tables that earlier shapes of the read models had: a store made by older code loses
+# them when its read models are set up (the links in force are open link versions now).
+RETIRED = ("rm_verified", "rm_task_units")
+
 
 def all_projections(policy: AlertPolicy | None = None) -> list[Projection]:
     """Every read model, in the order each batch is applied (projections/catalog.py)."""
@@ -86,6 +90,7 @@ class ProjectionRunner:
         is dropped and starts again from position 0; the next catch-up replays it.
         """
         self._drop_if_tracking_changed()
+        self._drop_retired()
         metadata.create_all(self.engine, tables=[tracking])
         with self.engine.begin() as conn:
             rows = conn.execute(select(tracking.c.projection, tracking.c.version))
@@ -111,11 +116,14 @@ class ProjectionRunner:
         if {c["name"] for c in inspector.get_columns(tracking.name)} == set(tracking.c.keys()):
             return
         stale = [t for t in metadata.sorted_tables if inspector.has_table(t.name)]
-        for name in ("rm_verified",):  # tables of versions that had them
+        metadata.drop_all(self.engine, tables=stale)
+
+    def _drop_retired(self) -> None:
+        inspector = inspect(self.engine)
+        for name in RETIRED:
             if inspector.has_table(name):
                 with self.engine.begin() as conn:
                     conn.exec_driver_sql(f"DROP TABLE {name}")
-        metadata.drop_all(self.engine, tables=stale)
 
     def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> int:
         """Empty and replay the named read models (all when none are named)."""

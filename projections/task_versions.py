@@ -28,16 +28,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from projections import task_rows, unit_tally
 from projections.base import Lifeline, Projection, Row, closing_statement, epoch, metadata
 from projections.bulk import insert_rows
-from projections.moments import CLOSED, OPEN
+from projections.moments import CLOSED, IN_FORCE, OPEN
 from projections.task_rows import units_of
-from projections.tasks import (
-    Standing,
-    TasksProjection,
-    standing,
-    standing_columns,
-    task_states,
-    tasks,
-)
+from projections.tasks import TasksProjection, task_states, tasks
 
 # What a version leaves out of the task row: the long texts, which the current row has.
 _NOT_VERSIONED = frozenset({"task_id", "content", "deadline_text", "version"})
@@ -72,10 +65,11 @@ task_versions = Table(
     # (The version in force of a task is found through the key: task_id, then rec_to.)
 )
 
-# Which units a task had, and its standing with them, and when: the history of the
-# current links (rm_task_units). A new row only when the units or the standing change
-# (reports change neither). "As of T, by unit" for one plan reads it through one
-# covering index; for the whole ledger, the counts of rm_unit_tally correct by it.
+# Which units a task has and had, in which role, its standing with each, and when. A new
+# row only when the units, roles or standing change (reports change none). The links in
+# force ("every task of 市财政局") are read through a partial index of their own; "as of
+# T, by unit" for one plan through one covering index; for the whole ledger, the counts
+# of rm_unit_tally correct by it.
 task_unit_versions = Table(
     "rm_task_unit_versions",
     metadata,
@@ -84,7 +78,22 @@ task_unit_versions = Table(
     Column("since_version", Integer, primary_key=True),  # unique even within one second
     Column("rec_from", BigInteger, nullable=False),
     Column("rec_to", BigInteger, nullable=False),
-    *standing_columns(),
+    Column("role", String(4), nullable=False),  # "lead" or "co"
+    # The unit's standing: its share's (a lead unit) or the task's (a helping unit).
+    Column("plan_id", String(36), nullable=False),
+    Column("phase", String(10), nullable=False),
+    Column("next_due", BigInteger),
+    # The links in force by unit, covering a unit's task list and its dashboard.
+    Index(
+        "rm_task_unit_versions_now",
+        "unit",
+        "plan_id",
+        "phase",
+        "next_due",
+        "task_id",
+        sqlite_where=text(IN_FORCE),
+        postgresql_where=text(IN_FORCE),
+    ),
     # The links opened and closed between two moments, counted by unit: what corrects
     # the counts held at a month start to those held at T (projections/unit_tally.py).
     Index("rm_task_unit_versions_from", "rec_from", "unit", "phase", "next_due"),
@@ -123,12 +132,20 @@ def held_at(moment: int) -> ColumnElement[bool]:
     return and_(task_versions.c.rec_to > moment, task_versions.c.rec_from <= moment)
 
 
-Held = tuple[tuple[str, Standing], ...]  # a task's units, and its standing with each
+Standing = tuple[str, str, int | None]  # plan, phase, operative due
+Held = tuple[tuple[str, str, Standing], ...]  # a task's units, their roles and standing
 UnitChange = tuple[int, int, Held]  # recorded at, since version, what is held from then
 
 
+def standing(row: Row, unit: str) -> Standing:
+    """A task's standing for ``unit``: its share's, if it has one, else the task's."""
+    share = row["shares"].get(unit)
+    judged = share if share is not None else row
+    return (row["plan_id"], judged["phase"], judged["next_due"])
+
+
 def _held(row: Row) -> Held:
-    return tuple((unit, standing(row, unit)) for unit, _ in units_of(row))
+    return tuple((unit, role, standing(row, unit)) for unit, role in units_of(row))
 
 
 def _versions(
@@ -162,12 +179,13 @@ def _unit_links(key: str, changes: list[UnitChange]) -> list[Row]:
             "since_version": version,
             "rec_from": at,
             "rec_to": changes[i + 1][0] if i + 1 < len(changes) else OPEN,
+            "role": role,
             "plan_id": plan_id,
             "phase": phase,
             "next_due": next_due,
         }
         for i, (at, version, held) in enumerate(changes)
-        for unit, (plan_id, phase, next_due) in held
+        for unit, role, (plan_id, phase, next_due) in held
     ]
 
 
@@ -220,7 +238,7 @@ class TaskVersionsProjection(Projection):
                 closing.append({"key": key, "at": versions[0]["rec_from"]})
                 if changes:
                     closing_links.append({"key": key, "at": changes[0][0]})
-                    unheld += [(unit, phase, due) for unit, (_, phase, due) in _held(before)]
+                    unheld += [(unit, phase, due) for unit, _, (_, phase, due) in _held(before)]
         for table, rows in ((task_versions, closing), (task_unit_versions, closing_links)):
             if rows:
                 conn.execute(closing_statement(table), rows)

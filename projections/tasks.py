@@ -1,14 +1,12 @@
-"""Read model: one row per task (projections/task_rows.py), and its links to its units.
+"""Read model: one row per task (projections/task_rows.py), as the ledger holds it now.
 
-Units live in a side table (``rm_task_units``) so "every task of 市财政局" is an index
-lookup, not a scan of JSON lists. A lead unit's link carries its share's standing (phase
-and operative due), a helping unit's the task's, so the dashboard by unit counts one table
-through one covering index and a unit counts a task done when its own share is.
+Its links to its units, with each unit's standing, are versions of their own
+(projections/task_versions.py): the links in force are the open versions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import (
@@ -16,7 +14,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Connection,
     Float,
     Index,
     Integer,
@@ -27,9 +24,7 @@ from sqlalchemy import (
 
 from projections import task_rows
 from projections.base import Lifeline, Row, RowProjection, metadata
-from projections.bulk import insert_rows
 from projections.events import TASK, event_topics
-from projections.task_rows import units_of
 
 tasks = Table(
     "rm_tasks",
@@ -80,36 +75,6 @@ tasks = Table(
     Index("rm_tasks_section", "section", "phase", "next_due", "row"),
 )
 
-Standing = tuple[str, str, int | None]  # plan, phase, operative due
-
-
-def standing(row: Row, unit: str | None = None) -> Standing:
-    """A task's standing, or its standing for ``unit``: its share's, if it has one."""
-    share = row["shares"].get(unit) if unit is not None else None
-    judged = share if share is not None else row
-    return (row["plan_id"], judged["phase"], judged["next_due"])
-
-
-def standing_columns() -> list[Column[Any]]:
-    """The columns of ``standing``, for each table of unit links (a Column has one table)."""
-    return [
-        Column("plan_id", String(36), nullable=False),
-        Column("phase", String(10), nullable=False),
-        Column("next_due", BigInteger),
-    ]
-
-
-task_units = Table(
-    "rm_task_units",
-    metadata,
-    Column("task_id", String(36), primary_key=True),
-    Column("unit", String(128), primary_key=True),
-    Column("role", String(4), nullable=False),  # "lead" or "co"
-    *standing_columns(),
-    Index("rm_task_units_unit", "unit", "plan_id", "phase", "next_due"),
-    Index("rm_task_units_plan", "plan_id", "unit", "phase", "next_due"),
-)
-
 
 class TasksProjection(RowProjection):
     name = "tasks"
@@ -117,29 +82,13 @@ class TasksProjection(RowProjection):
     key_column = "task_id"
     topics = event_topics(TASK, *task_rows.EVENTS)
 
-    @property
-    def tables(self) -> tuple[Table, ...]:
-        return (tasks, task_units)
-
     def evolve(self, row: Row | None, event: Any) -> Row | None:
         return task_rows.evolve(row, event)
-
-    def store(self, conn: Connection, rows: Mapping[str, Row | None], existed: set[str]) -> None:
-        super().store(conn, rows, existed)
-        # Every change can move a task's standing, so its links are written anew with it.
-        replaced = [k for k in rows if k in existed]
-        for i in range(0, len(replaced), 500):
-            chunk = replaced[i : i + 500]
-            conn.execute(task_units.delete().where(task_units.c.task_id.in_(chunk)))
-        links = [link for row in rows.values() if row is not None for link in links_of(row)]
-        insert_rows(conn, task_units, links)
 
     def replay(self, life: Lifeline) -> Iterator[tuple[Table, Row]]:
         states = task_states(life)
         if states:
             yield tasks, states[-1]
-            for link in links_of(states[-1]):
-                yield task_units, link
 
 
 def task_states(life: Lifeline) -> list[Row]:
@@ -156,21 +105,3 @@ def task_states(life: Lifeline) -> list[Row]:
         return states
 
     return life.memo("task_states", fold)
-
-
-def links_of(row: Row) -> list[Row]:
-    """A task's unit links, each carrying the standing of that unit's share (or the task's)."""
-    links = []
-    for unit, role in units_of(row):
-        plan_id, phase, next_due = standing(row, unit)
-        links.append(
-            {
-                "task_id": row["task_id"],
-                "unit": unit,
-                "role": role,
-                "plan_id": plan_id,
-                "phase": phase,
-                "next_due": next_due,
-            }
-        )
-    return links

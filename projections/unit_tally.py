@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, Connection, Integer, String, Table, text
 
 from projections.base import metadata
-from projections.moments import CLOSED, NOW, month_starts
+from projections.moments import CLOSED, IN_FORCE, NOW, month_starts
 
 NO_DUE = NOW  # the due of a link that is done, waived or has none: never "< at"
 
@@ -127,7 +127,7 @@ def fill(conn: Connection) -> None:
         text(
             "INSERT INTO rm_unit_tally (ref, unit, phase, next_due, n)"
             f" SELECT :now, unit, phase, {_DUE}, count(*)"
-            " FROM rm_task_unit_versions WHERE rec_to = :now GROUP BY 2, 3, 4"
+            f" FROM rm_task_unit_versions WHERE {IN_FORCE} GROUP BY 2, 3, 4"
         ),
         {"now": NOW, "no_due": NO_DUE},
     )

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ledger.errors import NotFound
 from ledger.redact import url as redacted
+from projections.queries.units import TASKS_OF_UNIT
 from projections.reader import Reader, from_json
 from projections.task_rows import answering
 
@@ -45,7 +46,7 @@ def list_raised(
         params["as_of"] = int(as_of.timestamp())
     if unit is not None:
         where.append(
-            "(a.task_id IN (SELECT task_id FROM rm_task_units WHERE unit = :unit)"
+            f"(a.task_id IN ({TASKS_OF_UNIT})"
             " OR a.timer_id IN (SELECT alert_id FROM rm_outbox WHERE unit = :unit))"
         )
         params["unit"] = unit

@@ -21,6 +21,7 @@ from ledger.audit.sqlchain import TABLE, aggregate_id
 from ledger.audit.verify import Verdict, Walk, at_sizes, join, walk
 from projections import stored
 from projections.events import history_entry
+from projections.queries.units import TASKS_OF_UNIT
 from projections.reader import Reader
 from projections.stored import stored_key
 
@@ -314,8 +315,7 @@ def _log_query(where: LogFilter) -> tuple[str, dict[str, Any]]:
         params["task"] = str(where.task)
     if where.unit is not None:
         conditions.append(
-            "(h.unit = :unit OR h.originator_id IN"
-            " (SELECT task_id FROM rm_task_units WHERE unit = :unit))"
+            f"(h.unit = :unit OR h.originator_id IN ({TASKS_OF_UNIT}))"
         )
         params["unit"] = where.unit
     if where.actor is not None:

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ledger.status import COUNTS, WARNING_WINDOW, assess, due_soon
-from projections.moments import CLOSED, NOW, month_after, month_start
+from projections.moments import CLOSED, IN_FORCE, NOW, month_after, month_start
 from projections.queries.views import decoded, facts_of, judgement_moment
 from projections.reader import Reader
 from projections.task_rows import units_of
@@ -80,15 +80,18 @@ def dashboard(
         return _finished(reader.tuples(sql, params), by)
     if by == "unit":
         # The unit links carry each task's standing: one table, one covering index.
-        t = "rm_task_unit_versions" if as_of else "rm_task_units"
+        t = "rm_task_unit_versions"
         select, source, key = f"SELECT {t}.unit, 0, {_counts('count(*)', t)}", t, f"{t}.unit"
+        where = [] if as_of else [IN_FORCE]
     else:
         t = "rm_task_versions" if as_of else "rm_tasks"
         key = f"{t}.section" if by == "section" else "rm_plans.ref"
         select = f'SELECT {key}, min({t}."row"), {_counts("count(*)", t)}'
         # The plans table is only joined when it gives the key.
         source = t + (f" JOIN rm_plans ON rm_plans.plan_id = {t}.plan_id" if by == "plan" else "")
-    where = [f"{t}.rec_to > :at AND {t}.rec_from <= :at"] if as_of else []
+        where = []
+    if as_of:
+        where.append(f"{t}.rec_to > :at AND {t}.rec_from <= :at")
     if plan_id is not None:
         where.append(f"{t}.plan_id = :plan_id")
         params["plan_id"] = plan_id

@@ -20,6 +20,7 @@ from ledger.ids import parse_task_ref, task_id
 from ledger.status import WARNING_WINDOW, assess
 from projections import stored, task_rows
 from projections.events import history_entry
+from projections.queries.units import TASKS_OF_UNIT
 from projections.queries.views import (
     TaskView,
     decoded,
@@ -29,16 +30,16 @@ from projections.queries.views import (
 )
 from projections.reader import Reader, placeholders
 
+# The tasks, and the tasks of ``:unit``, now and as of ``:moment``.
 _NOW = (
     "SELECT t.*, p.ref AS plan_ref FROM rm_tasks t JOIN rm_plans p ON p.plan_id = t.plan_id",
-    "rm_task_units u",
-    "",
+    TASKS_OF_UNIT,
 )
 _PAST = (
     "SELECT t.*, c.content, c.deadline_text, p.ref AS plan_ref FROM rm_task_versions t"
     " JOIN rm_tasks c ON c.task_id = t.task_id JOIN rm_plans p ON p.plan_id = t.plan_id",
-    "rm_task_unit_versions u",
-    " AND u.rec_to > :moment AND u.rec_from <= :moment",
+    "SELECT task_id FROM rm_task_unit_versions WHERE unit = :unit"
+    " AND rec_to > :moment AND rec_from <= :moment",
 )
 
 
@@ -66,7 +67,7 @@ def list_tasks(
 ) -> list[TaskView]:
     """Tasks in table order with their standing at the moment asked about."""
     f = where or TaskFilter()
-    select, units, held = _PAST if as_of is not None else _NOW
+    select, linked = _PAST if as_of is not None else _NOW
     moment = as_of or now
     conditions: list[str] = []
     params: dict[str, Any] = {"moment": int(moment.timestamp())}
@@ -76,7 +77,6 @@ def list_tasks(
         conditions.append("t.plan_id = :plan_id")
         params["plan_id"] = f.plan_id
     if f.unit is not None:
-        linked = f"SELECT u.task_id FROM {units} WHERE u.unit = :unit{held}"
         conditions.append(f"t.task_id IN ({linked})")
         params["unit"] = f.unit
     if f.deadline_kinds:

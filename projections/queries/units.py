@@ -8,17 +8,23 @@ from typing import Any
 from uuid import UUID
 
 from ledger.errors import InvalidInput
+from projections.moments import IN_FORCE
 from projections.reader import Reader, from_json
+
+# A unit's links in force (the open link versions, through their partial index).
+LINKS_NOW = f"rm_task_unit_versions WHERE {IN_FORCE}"
+# The tasks a unit (``:unit``) answers for or helps with now.
+TASKS_OF_UNIT = f"SELECT task_id FROM {LINKS_NOW} AND unit = :unit"
 
 
 def list_units(reader: Reader, plan_id: str | None = None) -> list[dict[str, Any]]:
     """Every name of the directory (or those on one plan's tasks), with what it is and
     how many tasks it answers for and helps with."""
     counts: dict[str, list[int]] = {}
-    sql = "SELECT unit, role, count(*) FROM rm_task_units"
+    sql = f"SELECT unit, role, count(*) FROM {LINKS_NOW}"
     params: dict[str, Any] = {}
     if plan_id is not None:
-        sql += " WHERE plan_id = :plan_id"
+        sql += " AND plan_id = :plan_id"
         params["plan_id"] = plan_id
     for unit, role, n in reader.tuples(sql + " GROUP BY unit, role", params):
         counts.setdefault(unit, [0, 0])[0 if role == "lead" else 1] = int(n)
@@ -77,11 +83,11 @@ def unit_named(reader: Reader, name: str) -> str:
     if row and row[0]["kind"] == "group":
         members = "、".join(from_json(row[0]["refers"]))
         raise InvalidInput(f"{name} is a group ({members}); name one of its units", field="unit")
-    if row or reader.value("SELECT 1 FROM rm_task_units WHERE unit = :u", {"u": name}):
+    if row or reader.value(f"SELECT 1 FROM {LINKS_NOW} AND unit = :u", {"u": name}):
         return name
     import difflib
 
-    names = {r[0] for r in reader.tuples("SELECT DISTINCT unit FROM rm_task_units")}
+    names = {r[0] for r in reader.tuples(f"SELECT DISTINCT unit FROM {LINKS_NOW}")}
     names |= {r[0] for r in reader.tuples("SELECT name FROM rm_units")}
     close = difflib.get_close_matches(name, sorted(names), n=3, cutoff=0.5)
     hint = f"; did you mean {'、'.join(close)}?" if close else ""

@@ -22,7 +22,7 @@ from projections.outbox import outbox
 from projections.plans import plan_versions, plans
 from projections.runner import ProjectionRunner
 from projections.task_versions import task_unit_versions, task_versions
-from projections.tasks import TasksProjection, task_units, tasks
+from projections.tasks import TasksProjection, tasks
 from projections.timers import timers
 from projections.tracking import tracking
 from projections.unit_tally import unit_tally
@@ -196,7 +196,6 @@ def snapshot(runner: ProjectionRunner) -> list[list[dict[str, Any]]]:
                 plans,
                 plan_versions,
                 tasks,
-                task_units,
                 task_versions,
                 task_unit_versions,
                 unit_tally,
@@ -496,4 +495,26 @@ def test_a_rebuild_on_a_store_no_runner_has_seen_makes_its_read_models(store_url
     runner = ProjectionRunner(ledger)
     assert runner.rebuild() == ledger.recorder.max_notification_id()
     assert len(snapshot(runner)[2]) == 40  # one row per task
+    ledger.close()
+
+
+def test_read_models_of_an_older_shape_are_replayed_and_retired_tables_go(
+    store_url: str,
+) -> None:
+    ledger = busy_ledger(store_url)
+    runner = ProjectionRunner(ledger)
+    runner.rebuild()
+    expected = snapshot(runner)
+    # As code that kept the links in force in a table of their own left the store.
+    with runner.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE rm_task_units (task_id VARCHAR(36), unit TEXT)")
+        for name in ("tasks", "task_versions"):
+            older = tracking.update().where(tracking.c.projection == name).values(version="v2")
+            conn.execute(older)
+        conn.exec_driver_sql("DELETE FROM rm_task_unit_versions")
+    again = ProjectionRunner(ledger)
+    again.create_tables()
+    again.catch_up()
+    assert not inspect(again.engine).has_table("rm_task_units")
+    assert snapshot(again) == expected
     ledger.close()

@@ -16,7 +16,8 @@ from ledger.status import assess
 from ledger.task import Task
 from projections import task_rows
 from projections.queries.views import facts_of
-from projections.tasks import links_of
+from projections.task_rows import units_of
+from projections.task_versions import standing as link_standing
 
 NOW = datetime(2017, 12, 1, 1, 0, tzinfo=UTC)
 UNITS = ["市财政局", "市人社局", "中山区政府", "西岗区政府"]
@@ -135,7 +136,7 @@ def test_a_task_stands_as_the_rule_says_of_its_final_shares(
     standing = assess(facts_of(row), NOW + timedelta(days=400))
     assert standing.status == (expected if done else "overdue")
     # Each lead unit counts its own share; the helping unit counts the task.
-    links = {link["unit"]: link["phase"] for link in links_of(row)}
+    links = {unit: link_standing(row, unit)[1] for unit, _ in units_of(row)}
     for unit in units:
         share = ("done_late" if late[unit] else "done") if days[unit] else "todo"
         assert links[unit] == share
