@@ -306,6 +306,9 @@ CHANGES: dict[str, Callable[[Row, Any], None]] = {
     "Waived": _waived,
 }
 EVENTS = ("Defined", *CHANGES)
+# Events that change no due, no completion and so no standing: a report adds to counts
+# and logs, a request waits or goes. The row stays settled without judging it again.
+_KEEP_STANDING = frozenset({"ProgressReported", "ExtensionRequested", "ExtensionRejected"})
 
 
 def evolve(row: Row | None, event: Any) -> Row:
@@ -317,5 +320,6 @@ def evolve(row: Row | None, event: Any) -> Row:
         raise ValueError(f"a task event ({kind}) before the task was defined")
     row = {**row, "version": event.originator_version, "updated_at": epoch(event.timestamp)}
     CHANGES[kind](row, event)
-    settle(row)
+    if kind not in _KEEP_STANDING:
+        settle(row)
     return row

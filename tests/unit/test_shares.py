@@ -4,6 +4,7 @@ read-model row, and in each unit's link."""
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -42,6 +43,13 @@ step = st.one_of(
     st.tuples(st.just("complete"), st.integers(-1, 3), st.sampled_from([None, *QUARTERS]), DAYS),
     # A supervisor reopens a unit's share (or a period of it); -1: the whole task.
     st.tuples(st.just("reopen"), st.integers(-1, 3), st.sampled_from([None, *QUARTERS]), DAYS),
+    # A unit reports progress, asks for more time, or is refused it: no share moves.
+    st.tuples(
+        st.sampled_from(["report", "request", "reject"]),
+        st.integers(0, 3),
+        st.sampled_from([None, *QUARTERS]),
+        DAYS,
+    ),
 )
 
 
@@ -101,6 +109,15 @@ def run(units: list[str], recurring: bool, steps: list[Any]) -> tuple[Task, Mode
                     unit=unit, occurred_on=day, period=period, whole=not unit, actor="a", now=NOW
                 )
                 model.complete(unit, period, day)
+            elif kind == "report":
+                task.report_progress(
+                    unit=unit, occurred_on=day, note="已推进", period=period, actor="a", now=NOW
+                )
+            elif kind == "request":
+                later = NOW + timedelta(days=30)
+                task.request_extension(unit=unit, to=later, reason="人手不足", actor="a", now=NOW)
+            elif kind == "reject":
+                task.decide_extension(unit=unit, approve=False, reason="不同意", actor="s", now=NOW)
             else:
                 task.reopen(reason="退回", period=period, unit=unit or None, actor="s", now=NOW)
                 model.reopen(unit, period)
@@ -142,3 +159,22 @@ def test_a_task_stands_as_the_rule_says_of_its_final_shares(
         assert links[unit] == share
         assert assess(facts_of(row), NOW, unit=unit).status != "done" or share == "done"
     assert links["市统计局"] == expected
+
+
+@settings(max_examples=300)
+@given(
+    units=st.lists(st.sampled_from(UNITS), min_size=1, max_size=4, unique=True),
+    recurring=st.booleans(),
+    steps=st.lists(step, max_size=30),
+)
+def test_a_row_is_settled_after_every_event(
+    units: list[str], recurring: bool, steps: list[Any]
+) -> None:
+    """Judging a row again changes nothing, after the events that skip it too."""
+    task, _ = run(units, recurring, steps)
+    row: dict[str, Any] | None = None
+    for event in task.collect_events():
+        row = task_rows.evolve(row, event)
+        again = copy.deepcopy(row)
+        task_rows.settle(again)
+        assert again == row
