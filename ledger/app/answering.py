@@ -14,7 +14,6 @@ from uuid import UUID
 
 from ledger.app.base import LedgerBase
 from ledger.directory import Directory
-from ledger.errors import NotFound
 from ledger.plan import Plan
 from ledger.task import Task
 
@@ -56,23 +55,11 @@ class Answering(LedgerBase):
     ) -> list[Task]:
         """The tasks among ``task_ids`` whose shares the directory now gives otherwise,
         with who answers recorded anew."""
-        issuers: dict[UUID, str] = {}
-        changed = []
-        for tid in task_ids:
-            try:
-                task = self.load(Task, tid)
-            except NotFound:
-                continue
-            if task.plan_id not in issuers:
-                issuers[task.plan_id] = self.load(Plan, task.plan_id).issuer
+        tasks = self.existing(Task, task_ids)
+        issuers = {p: self.load(Plan, p).issuer for p in {t.plan_id for t in tasks}}
+        for task in tasks:
+            issuer = issuers[task.plan_id]
             self.assign(
-                task,
-                reason=reason,
-                actor=actor,
-                now=now,
-                directory=directory,
-                issuer=issuers[task.plan_id],
+                task, reason=reason, actor=actor, now=now, directory=directory, issuer=issuer
             )
-            if task.pending_events:
-                changed.append(task)
-        return changed
+        return [task for task in tasks if task.pending_events]

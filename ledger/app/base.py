@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -189,6 +190,14 @@ class LedgerBase(Application[UUID]):
         if not isinstance(aggregate, cls):
             raise NotFound(f"{what or cls.__name__.lower()} not found")
         return aggregate
+
+    def existing(self, cls: type[A], keys: Iterable[UUID]) -> list[A]:
+        """The aggregates of ``keys`` that exist, in their order."""
+        found = []
+        for key in keys:
+            with suppress(NotFound):
+                found.append(self.load(cls, key))
+        return found
 
     def _write(
         self, command: Callable[[datetime], Sequence[Aggregate]], *, what: str

@@ -40,21 +40,15 @@ class DirectoryUseCases(Answering):
         """Register ``unit`` and its other names (in ``issuer``'s plans, or all); the
         tasks that name it by another name answer through it. Returns those tasks."""
 
-        def command(now: datetime) -> list[Aggregate]:
-            self.authorize(actor, "keep directory")
-            directory = self.directory()
+        def change(directory: Directory, now: datetime) -> tuple[Sequence[str], str]:
             new = directory.register(units=[unit], source="admin", actor=actor, now=now)
             if not new and not aliases:
                 raise RuleViolation(f"{unit} is in the directory already", field="unit")
             for alias in aliases:
                 directory.add_alias(alias=alias, unit=unit, issuer=issuer, actor=actor, now=now)
-            reason = f"{'、'.join(aliases)} 即 {unit}" if aliases else ""
-            tasks = self.assign_named(
-                named(list(aliases)), directory=directory, reason=reason, actor=actor, now=now
-            )
-            return [directory, *tasks]
+            return aliases, f"{'、'.join(aliases)} 即 {unit}" if aliases else ""
 
-        return [a for a in self._write(command, what="the directory") if isinstance(a, Task)]
+        return self._redirect(change, named, actor=actor)
 
     def define_group(
         self,
@@ -68,23 +62,44 @@ class DirectoryUseCases(Answering):
         """``group`` stands for ``members`` (or every unit on a plan) from now on: each
         task it leads gives each member a share. Returns the tasks reassigned."""
 
+        def change(directory: Directory, now: datetime) -> tuple[Sequence[str], str]:
+            found, how = self._members(directory, group, members, units_of_plan)
+            directory.define_group(group=group, members=found, how=how, actor=actor, now=now)
+            return [group], f"{group}: {how}"
+
+        return self._redirect(change, named, actor=actor)
+
+    def _redirect(
+        self,
+        change: Callable[[Directory, datetime], tuple[Sequence[str], str]],
+        named: Named,
+        *,
+        actor: str,
+    ) -> list[Task]:
+        """Change the directory (``change`` says which names it changed, and why); the
+        tasks that name them record who answers from then on. Returns those tasks."""
+
         def command(now: datetime) -> list[Aggregate]:
             self.authorize(actor, "keep directory")
             directory = self.directory()
-            if units_of_plan is not None:
-                plan = self.load(Plan, units_of_plan, what="plan")
-                found, how = self._units_of(plan, directory, group), f"plan {plan.ref}"
-            else:
-                found, how = [directory.resolve(m) for m in members], "members"
-            directory.define_group(
-                group=group, members=list(dict.fromkeys(found)), how=how, actor=actor, now=now
-            )
+            names, reason = change(directory, now)
             tasks = self.assign_named(
-                named([group]), directory=directory, reason=f"{group}: {how}", actor=actor, now=now
+                named(list(names)), directory=directory, reason=reason, actor=actor, now=now
             )
             return [directory, *tasks]
 
         return [a for a in self._write(command, what="the directory") if isinstance(a, Task)]
+
+    def _members(
+        self, directory: Directory, group: str, members: Sequence[str], plan_id: UUID | None
+    ) -> tuple[list[str], str]:
+        """A group's members (named, or every unit on a plan), and how they were chosen."""
+        if plan_id is None:
+            found, how = [directory.resolve(m) for m in members], "members"
+        else:
+            plan = self.load(Plan, plan_id, what="plan")
+            found, how = self._units_of(plan, directory, group), f"plan {plan.ref}"
+        return list(dict.fromkeys(found)), how
 
     def _units_of(self, plan: Plan, directory: Directory, group: str) -> list[str]:
         """Every unit that answers or helps on ``plan`` (not groups, nor ``group``)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -78,19 +78,32 @@ class PlanUseCases(Answering):
 
         def command(now: datetime) -> list[Aggregate]:
             self.authorize(actor, "import plan")
-            plan, claim, report = self._plan_for_import(meta, actor=actor, now=now)
-            directory = self.directory()
-            tasks = self._tasks_for_import(plan, rows, report, directory, actor=actor, now=now)
-            self._record_import(plan, report, rows, source, sha256, actor, now)
-            changed = [plan, *([claim] if claim else []), *tasks, directory]
-            report.events = sum(len(a.pending_events) for a in changed)
-            reports[:] = [report]
+            changed, report = self._imported(rows, meta, source, sha256, actor=actor, now=now)
+            reports[:] = [replace(report, dry_run=dry_run)]  # a lost race runs it again
             return [] if dry_run else changed
 
         self._write(command, what=f"plan {meta.title}")
-        report = reports[0]
-        report.dry_run = dry_run
-        return report
+        return reports[0]
+
+    def _imported(
+        self,
+        rows: Sequence[TableRow],
+        meta: PlanMeta,
+        source: str,
+        sha256: str,
+        *,
+        actor: str,
+        now: datetime,
+    ) -> tuple[list[Aggregate], ImportReport]:
+        """What the table changes (the plan, its reference, its tasks, the directory), and
+        the report of it."""
+        plan, claim, report = self._plan_for_import(meta, actor=actor, now=now)
+        directory = self.directory()
+        tasks = self._tasks_for_import(plan, rows, report, directory, actor=actor, now=now)
+        self._record_import(plan, report, rows, source, sha256, actor, now)
+        changed = [plan, *([claim] if claim else []), *tasks, directory]
+        report.events = sum(len(a.pending_events) for a in changed)
+        return changed, report
 
     def _plan_for_import(
         self, meta: PlanMeta, *, actor: str, now: datetime

@@ -21,7 +21,7 @@ from ledger.deadlines import parse_deadline
 from ledger.deadlines.timing import end_of_day
 from ledger.errors import InvalidInput, NotFound
 from ledger.plan import Plan
-from ledger.sampling import Candidate, Criteria, DrawError, Inspector, draw, new_seed
+from ledger.sampling import Candidate, Criteria, Draw, DrawError, Inspector, draw, new_seed
 from ledger.spotcheck import SpotCheck, check_id
 
 MOST_PER_YEAR = 999  # SC-2017-001 … SC-2017-999
@@ -47,11 +47,7 @@ class SpotCheckUseCases(LedgerBase):
         def command(now: datetime) -> list[Aggregate]:
             self.authorize(actor, "draw spot check")
             plan = self.load(Plan, plan_id, what="plan")
-            crew = self._inspectors(inspectors)
-            try:
-                drawn = draw(candidates, criteria, chosen_seed, crew)
-            except DrawError as e:
-                raise InvalidInput(str(e)) from None
+            drawn = self._drawn(candidates, criteria, chosen_seed, inspectors)
             check = SpotCheck.draw(
                 ref=self._next_ref(plan.year),
                 plan_id=str(plan.id),
@@ -182,6 +178,19 @@ class SpotCheckUseCases(LedgerBase):
             except NotFound:
                 return ref
         raise InvalidInput(f"{year} has {MOST_PER_YEAR} spot checks already")
+
+    def _drawn(
+        self,
+        candidates: Sequence[Candidate],
+        criteria: Criteria,
+        seed: str,
+        inspectors: Sequence[str],
+    ) -> Draw:
+        """The sample and its inspectors; a draw the criteria make impossible is refused."""
+        try:
+            return draw(candidates, criteria, seed, self._inspectors(inspectors))
+        except DrawError as e:
+            raise InvalidInput(str(e)) from None
 
     def _inspectors(self, names: Sequence[str]) -> list[Inspector]:
         people = self.people().people

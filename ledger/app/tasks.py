@@ -249,16 +249,11 @@ class TaskUseCases(Answering):
         """Read a task's deadline words again with today's calendar; record any change."""
         self.authorize(actor, "set deadline")
         before = self.load(Task, task_id).version
-        return (
-            self._change(
-                Task,
-                task_id,
-                lambda task, now: task.reevaluate(
-                    now=now, reason=reason, actor=actor, **self._reading(task)
-                ),
-            ).version
-            != before
-        )
+
+        def command(task: Task, now: datetime) -> None:
+            task.reevaluate(now=now, reason=reason, actor=actor, **self._reading(task))
+
+        return self._change(Task, task_id, command).version != before
 
     # -- deadlines counted from a trigger ---------------------------------------------
 
