@@ -52,6 +52,10 @@ OPTIONS = {
     "role": "--role",
     "members": "--members",
     "alias": "--alias",
+    "rectify": "--rectify or --rectify-by",
+    "inspectors": "--inspectors",
+    "problem": "--problem",
+    "done": "--note or --evidence",
 }
 
 

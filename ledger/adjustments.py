@@ -43,11 +43,11 @@ class ScoreAdjustments(Aggregate):
         if kind not in ADJUSTMENTS:
             raise InvalidInput(f"adjustment {kind!r}: use {' or '.join(ADJUSTMENTS)}")
         if not unit.strip():
-            raise InvalidInput("name the unit (--unit)", field="unit")
+            raise InvalidInput("an adjustment names the unit", field="unit")
         if not 1 <= count <= 1000:
             raise InvalidInput(f"count {count}: between 1 and 1000", field="count")
         if not reason.strip():
-            raise InvalidInput("say why (--reason): the notice and its item, or the merit")
+            raise InvalidInput("say why: the notice and its item, or the merit", field="reason")
         self.trigger_event(
             self.Adjusted,
             timestamp=now,

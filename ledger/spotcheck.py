@@ -167,7 +167,7 @@ class SpotCheck(Aggregate):
             )
         problems = [p for p in problems if p.strip()]
         if verdict == "fail" and not problems:
-            raise InvalidInput("a failed finding names its problem (--problem)", field="problem")
+            raise InvalidInput("a failed finding names its problem", field="problem")
         if not 0 <= deduct <= 100:
             raise InvalidInput(f"deduction {deduct:g}: between 0 and 100 points", field="deduct")
         if verdict == "pass" and (deduct or rectify_due is not None):
@@ -214,7 +214,7 @@ class SpotCheck(Aggregate):
         if finding.get("recheck") == "pass":
             raise RuleViolation(f"{task} ({unit}): its rectification passed its recheck already")
         if not note.strip() and not evidence:
-            raise InvalidInput("a rectification report says what was done (--note or --evidence)")
+            raise InvalidInput("a rectification report says what was done", field="done")
         self.trigger_event(
             self.RectificationReported,
             timestamp=now,

@@ -81,7 +81,9 @@ class SpotCheckUseCases(LedgerBase):
         rectification due by ``rectify`` (words the deadline parser reads, counted from
         now on the official calendar) or by the end of ``rectify_by``."""
         if rectify and rectify_by is not None:
-            raise InvalidInput("give --rectify or --rectify-by, not both", field="rectify")
+            raise InvalidInput(
+                "a rectification is due by words or by a day, not both", field="rectify"
+            )
 
         def command(check: SpotCheck, now: datetime) -> None:
             self._inspecting(check, task, unit, actor)
@@ -198,14 +200,13 @@ class SpotCheckUseCases(LedgerBase):
         for name in dict.fromkeys(n.strip() for n in names if n.strip()):
             if name not in people:
                 raise InvalidInput(
-                    f"inspector {name} is not a registered person (their unit decides whom "
-                    f"they may not inspect): `taizhang person add {name} --unit U --role "
-                    "supervisor`",
+                    f"inspector {name} is not a registered person: their unit decides whom "
+                    "they may not inspect, so they are registered with it first",
                     field="inspectors",
                 )
             crew.append(Inspector(name=name, unit=str(people[name]["unit"])))
         if not crew:
-            raise InvalidInput("name the inspectors (--inspectors A,B,C)", field="inspectors")
+            raise InvalidInput("a draw names its inspectors", field="inspectors")
         return crew
 
     def _inspecting(self, check: SpotCheck, task: str, unit: str, actor: str) -> None:

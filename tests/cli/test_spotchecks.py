@@ -121,6 +121,9 @@ def test_an_unregistered_inspector_or_bad_criteria_write_nothing(store: Store) -
     base = ["spotcheck", "draw", "--plan", "dalian-2017", "--seed", "s"]
     refused = store.run(*base, "--size", "1", "--inspectors", "甲,无名氏", now="2026-09-29T09:00")
     assert refused.exit_code == 1 and "无名氏 is not a registered person" in flat(refused)
+    # A refusal says what is missing; the CLI names the option that gives it.
+    nobody = store.run(*base, "--size", "1", "--inspectors", " ", now="2026-09-29T09:00")
+    assert nobody.exit_code == 1 and "a draw names its inspectors (--inspectors)" in flat(nobody)
     both = store.run(
         *base, "--size", "1", "--ratio", "0.5", "--inspectors", "甲", now="2026-09-29T09:00"
     )
@@ -143,6 +146,12 @@ def test_a_failed_finding_is_rectified_rechecked_and_closed(store: Store, tmp_pa
     for n, s in enumerate(check["sample"]):
         inspector, at = s["inspectors"][0], f"2026-09-30T10:0{n}"
         if s is failing:
+            bare = store.run(
+                "spotcheck", "record", "SC-2017-001", s["task"], "--unit", s["unit"],
+                "--verdict", "fail", now=at, who=inspector,
+            )  # fmt: skip
+            assert bare.exit_code == 1
+            assert "a failed finding names its problem (--problem)" in flat(bare)
             store.ok(
                 "spotcheck", "record", "SC-2017-001", s["task"], "--unit", s["unit"],
                 "--verdict", "fail", "--problem", "目录未按期更新", "--deduct", "1",
