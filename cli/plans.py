@@ -277,8 +277,7 @@ def _write_ledger(
         shares = [(s.unit, assess(facts, judged, unit=s.unit).status) for s in facts.shares]
         said = [
             f"{unit or '全部'} {r['on'] or ''}：{r['note']} {' '.join(r['evidence'])}".strip()
-            for (task, unit), r in latest.items()
-            if task == view.row["task_id"]
+            for unit, r in latest.get(view.row["task_id"], {}).items()
         ]
         tasks.append({**view.to_json(), "shares": shares, "latest": said})
     plan = list_plans(reader, as_of=at, plan_id=plan_id)[0]

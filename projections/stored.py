@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from projections.reader import Reader
+from projections.reader import Reader, placeholders
 
 _DECODE: dict[str, Callable[[str], Any]] = {
     "datetime_iso": datetime.fromisoformat,
@@ -67,10 +67,26 @@ def stored_key(reader: Reader, aggregate: UUID) -> Any:
 
 def events_of(reader: Reader, aggregate: UUID) -> list[StoredEvent]:
     """Every stored event of one aggregate, oldest first."""
-    key = stored_key(reader, aggregate)
-    rows: Sequence[Sequence[Any]] = reader.tuples(
-        "SELECT originator_version, topic, state FROM ledger_events"
-        " WHERE originator_id = :key ORDER BY originator_version",
-        {"key": key},
-    )
-    return [decode(aggregate, version, topic, state) for version, topic, state in rows]
+    return events_of_each(reader, [aggregate])
+
+
+def events_of_each(
+    reader: Reader, aggregates: Sequence[UUID], topics: Sequence[str] = ()
+) -> list[StoredEvent]:
+    """The stored events of ``aggregates`` (those of ``topics``, if given), an aggregate's
+    oldest first: one query for each 500 aggregates."""
+    found: list[StoredEvent] = []
+    for i in range(0, len(aggregates), 500):
+        by_key = {stored_key(reader, a): a for a in aggregates[i : i + 500]}
+        keys, params = placeholders("id", list(by_key))
+        sql = "SELECT originator_id, originator_version, topic, state FROM ledger_events"
+        sql += f" WHERE originator_id IN ({keys})"
+        if topics:
+            names, more = placeholders("topic", list(topics))
+            sql += f" AND topic IN ({names})"
+            params.update(more)
+        rows: Sequence[Sequence[Any]] = reader.tuples(
+            sql + " ORDER BY originator_id, originator_version", params
+        )
+        found += [decode(by_key[key], version, topic, state) for key, version, topic, state in rows]
+    return found

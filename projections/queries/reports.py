@@ -8,28 +8,27 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from projections.events import TASK, event_topics
 from projections.reader import Reader
-from projections.stored import events_of
+from projections.stored import events_of_each
 
-_REPORTS = frozenset({"ProgressReported", "ShareCompleted", "Completed"})
+_REPORTS = event_topics(TASK, "ProgressReported", "ShareCompleted", "Completed")
 
 
 def latest_reports(
     reader: Reader, task_ids: Iterable[str], moment: datetime
-) -> dict[tuple[str, str], dict[str, Any]]:
-    """``{(task id, unit): {"on", "note", "evidence"}}`` from each task's reports and
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{task id: {unit: {"on", "note", "evidence"}}}`` from the tasks' reports and
     completions recorded by ``moment``; a whole task's completion counts for every unit
     it names (``unit`` "")."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for task in task_ids:
-        for event in events_of(reader, UUID(task)):
-            if type(event).__name__ not in _REPORTS or event.timestamp > moment:
-                continue
-            unit = getattr(event, "unit", None) or ""
-            done = type(event).__name__ != "ProgressReported"
-            found[(task, unit)] = {
-                "on": event.occurred_on,
-                "note": getattr(event, "note", None) or ("完成" if done else ""),
-                "evidence": list(getattr(event, "evidence", None) or []),
-            }
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for event in events_of_each(reader, [UUID(t) for t in task_ids], _REPORTS):
+        if event.timestamp > moment:
+            continue
+        done = type(event).__name__ != "ProgressReported"
+        found.setdefault(str(event.originator_id), {})[event.unit or ""] = {
+            "on": event.occurred_on,
+            "note": event.note or ("完成" if done else ""),
+            "evidence": list(event.evidence or []),
+        }
     return found

@@ -314,6 +314,10 @@ def test_the_exported_ledger_reads_as_a_leader_expects(
     imported(run, table)
     done = ["task", "complete", "dalian-2017/2", "--unit", "市统计局", "--on", "2017-05-31"]
     run(*done, "--evidence", "https://tjj.example/fb")
+    # Each task shows its own latest report: the second of two, not the first.
+    report = ["task", "report", "dalian-2017/1", "--unit", "市财政局"]
+    for note, day in (("已公开三期", "2017-06-10"), ("已公开五期", "2017-07-01")):
+        assert run(*report, "--note", note, "--on", day, now=f"{day}T09:00").exit_code == 0
     out = tmp_path / "台账.xlsx"
     assert run("plan", "export", "dalian-2017", "-o", str(out), now="2017-12-05").exit_code == 0
     book = openpyxl.load_workbook(out)
@@ -337,6 +341,8 @@ def test_the_exported_ledger_reads_as_a_leader_expects(
     assert rows["2"]["完成日期"].date() == date(2017, 5, 31)
     assert rows["2"]["各牵头单位进展"] == "市统计局：已完成"
     assert rows["2"]["最新报告"] == "市统计局 2017-05-31：完成 https://tjj.example/fb"
+    assert rows["1"]["最新报告"] == "市财政局 2017-07-01：已公开五期"
+    assert not rows["3"]["最新报告"]
     colours = {sheet.cell(row=r, column=header.index("状态") + 1).fill.fgColor.rgb for r in (3, 4)}
     assert colours == {"00FFC7CE", "00C6EFCE"}  # red for overdue, green for done
     by_unit = list(book["按单位统计"].iter_rows(min_row=3, values_only=True))
