@@ -126,20 +126,29 @@ def run(units: list[str], recurring: bool, steps: list[Any]) -> tuple[Task, Mode
     return task, model
 
 
-@settings(max_examples=400)
-@given(
+def rows_after(task: Task) -> list[dict[str, Any]]:
+    """The task's read-model row after each of its events."""
+    rows: list[dict[str, Any]] = []
+    for event in task.collect_events():
+        rows.append(task_rows.evolve(rows[-1] if rows else None, event))
+    return rows
+
+
+# A task's units, whether it recurs, and what is done to it: one history each example.
+HISTORIES = given(
     units=st.lists(st.sampled_from(UNITS), min_size=1, max_size=4, unique=True),
     recurring=st.booleans(),
     steps=st.lists(step, max_size=30),
 )
+
+
+@settings(max_examples=400)
+@HISTORIES
 def test_a_task_stands_as_the_rule_says_of_its_final_shares(
     units: list[str], recurring: bool, steps: list[Any]
 ) -> None:
     task, model = run(units, recurring, steps)
-    row: dict[str, Any] | None = None
-    for event in task.collect_events():
-        row = task_rows.evolve(row, event)
-    assert row is not None
+    row = rows_after(task)[-1]
     days = {u: model.share_day(u) for u in units}
     due_day = {"": date(2017, 8, 31)}  # a recurring task's last quarter is due 28 December
     late = {
@@ -162,19 +171,12 @@ def test_a_task_stands_as_the_rule_says_of_its_final_shares(
 
 
 @settings(max_examples=300)
-@given(
-    units=st.lists(st.sampled_from(UNITS), min_size=1, max_size=4, unique=True),
-    recurring=st.booleans(),
-    steps=st.lists(step, max_size=30),
-)
+@HISTORIES
 def test_a_row_is_settled_after_every_event(
     units: list[str], recurring: bool, steps: list[Any]
 ) -> None:
     """Judging a row again changes nothing, after the events that skip it too."""
-    task, _ = run(units, recurring, steps)
-    row: dict[str, Any] | None = None
-    for event in task.collect_events():
-        row = task_rows.evolve(row, event)
+    for row in rows_after(run(units, recurring, steps)[0]):
         again = copy.deepcopy(row)
         task_rows.settle(again)
         assert again == row
