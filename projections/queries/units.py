@@ -11,17 +11,17 @@ from ledger.errors import InvalidInput
 from projections.moments import IN_FORCE
 from projections.reader import Reader, from_json
 
-# A unit's links in force (the open link versions, through their partial index).
-LINKS_NOW = f"rm_task_unit_versions WHERE {IN_FORCE}"
+# Every task-unit link in force: the open link versions, read through their partial index.
+LINKS_IN_FORCE = f"rm_task_unit_versions WHERE {IN_FORCE}"
 # The tasks a unit (``:unit``) answers for or helps with now.
-TASKS_OF_UNIT = f"SELECT task_id FROM {LINKS_NOW} AND unit = :unit"
+TASKS_OF_UNIT = f"SELECT task_id FROM {LINKS_IN_FORCE} AND unit = :unit"
 
 
 def list_units(reader: Reader, plan_id: str | None = None) -> list[dict[str, Any]]:
     """Every name of the directory (or those on one plan's tasks), with what it is and
     how many tasks it answers for and helps with."""
     counts: dict[str, list[int]] = {}
-    sql = f"SELECT unit, role, count(*) FROM {LINKS_NOW}"
+    sql = f"SELECT unit, role, count(*) FROM {LINKS_IN_FORCE}"
     params: dict[str, Any] = {}
     if plan_id is not None:
         sql += " AND plan_id = :plan_id"
@@ -83,11 +83,11 @@ def unit_named(reader: Reader, name: str) -> str:
     if row and row[0]["kind"] == "group":
         members = "、".join(from_json(row[0]["refers"]))
         raise InvalidInput(f"{name} is a group ({members}); name one of its units", field="unit")
-    if row or reader.value(f"SELECT 1 FROM {LINKS_NOW} AND unit = :u", {"u": name}):
+    if row or reader.value(f"SELECT 1 FROM {LINKS_IN_FORCE} AND unit = :u", {"u": name}):
         return name
     import difflib
 
-    names = {r[0] for r in reader.tuples(f"SELECT DISTINCT unit FROM {LINKS_NOW}")}
+    names = {r[0] for r in reader.tuples(f"SELECT DISTINCT unit FROM {LINKS_IN_FORCE}")}
     names |= {r[0] for r in reader.tuples("SELECT name FROM rm_units")}
     close = difflib.get_close_matches(name, sorted(names), n=3, cutoff=0.5)
     hint = f"; did you mean {'、'.join(close)}?" if close else ""
