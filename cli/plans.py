@@ -16,6 +16,8 @@ from cli.options import AsOfOpt, ValidAtOpt, moments
 
 app = group("Work plans and their breakdown tables.")
 
+PLAIN_SHOWN = 20  # new unit names without a hint, listed in a text report
+
 PLAN_COLUMNS = [
     ("ref", "ref"),
     ("title", "title"),
@@ -144,26 +146,46 @@ def _show_report(fmt: str, report: Any, rows: int) -> None:
         say(f"  {code}: {', '.join(sorted(changes))}")
     if report.missing:
         say(f"  not in this table, left unchanged: {', '.join(report.missing)}")
-    _show_new_units(report.new_units, report.dry_run)
+    _show_new_units(report.new_units, report.dry_run, report.plan_ref)
 
 
-def _show_new_units(found: dict[str, str | None], dry_run: bool) -> None:
+def _show_new_units(found: dict[str, str | None], dry_run: bool, plan_ref: str) -> None:
     """The names the directory had not seen: added as they are, never merged. The
     closest known name says where one may be another's alias; a collective name is
-    likely a group to define."""
+    likely a group to define. Every name with such a hint is listed; of the others, the
+    first ``PLAIN_SHOWN`` (a first table on an empty ledger names hundreds), then where
+    to find the rest."""
     from cli.render import say
 
     if not found:
         return
     verb = "would add" if dry_run else "added"
     say(f"  {len(found)} unit names not seen before, {verb} as they are:")
+    plain = 0
     for name, closest in found.items():
-        hints = []
-        if closest:
-            hints.append(f"closest known: {closest} (`taizhang unit add {closest} --alias {name}`)")
-        if name.startswith("各") or name.endswith(("各部门", "各单位")):
-            hints.append(f"a collective name? `taizhang unit group {name} --members …`")
+        hints = _unit_hints(name, closest)
+        if not hints:
+            plain += 1
+            if plain > PLAIN_SHOWN:
+                continue
         say(f"    {name}" + (f"  — {'; '.join(hints)}" if hints else ""))
+    if plain > PLAIN_SHOWN:
+        where = (
+            "with --format json the report lists every one"
+            if dry_run
+            else f"`taizhang unit list --plan {plan_ref}` lists all the plan's units"
+        )
+        say(f"    … and {plain - PLAIN_SHOWN} more: {where}")
+
+
+def _unit_hints(name: str, closest: str | None) -> list[str]:
+    """What a new name may call for: an alias of a known unit, or a group."""
+    hints = []
+    if closest:
+        hints.append(f"closest known: {closest} (`taizhang unit add {closest} --alias {name}`)")
+    if name.startswith("各") or name.endswith(("各部门", "各单位")):
+        hints.append(f"a collective name? `taizhang unit group {name} --members …`")
+    return hints
 
 
 @app.command("list")

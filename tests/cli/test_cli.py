@@ -193,6 +193,40 @@ def test_show_as_of_a_past_moment(run: Any, table: Path) -> None:
     assert after["status"] == "done"
 
 
+def test_new_unit_names_are_listed_with_their_hints_and_the_rest_counted(
+    run: Any, table: Path, tmp_path: Path
+) -> None:
+    """A name like a known one and a collective name are always listed, with what to do;
+    of the plain new names the first 20, then how many more and where they all are."""
+    imported(run, table)
+    plain = [f"新区{i}局" for i in range(1, 26)]
+    rows = [f"{i},一,公开信息。,{name},,8月底前" for i, name in enumerate(plain, 4)]
+    rows += ["30,一,公开预算。,大连市财政局,,8月底前", "31,一,公开政策。,各区市县政府,,8月底前"]
+    second = tmp_path / "second.csv"
+    second.write_text(TABLE + "\n".join(rows) + "\n", encoding="utf-8")
+
+    dry = run("plan", "import", str(second), *IMPORT, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    lines = dry.stderr.splitlines()
+    assert "27 unit names not seen before, would add as they are:" in dry.stderr
+    assert any("大连市财政局" in ln and "closest known: 市财政局" in ln for ln in lines)
+    assert any("各区市县政府" in ln and "unit group 各区市县政府" in ln for ln in lines)
+    assert [ln.strip() for ln in lines if ln.strip() in plain] == plain[:20]
+    assert "… and 5 more: with --format json the report lists every one" in dry.stderr
+    report = json.loads(
+        run("--format", "json", "plan", "import", str(second), *IMPORT, "--dry-run").stdout
+    )
+    assert len(report["new_units"]) == 27
+
+    done = run("plan", "import", str(second), *IMPORT)
+    assert "… and 5 more: `taizhang unit list --plan dalian-2017`" in done.stderr
+    units = {
+        u["name"]
+        for u in json.loads(run("--format", "json", "unit", "list", "--plan", "dalian-2017").stdout)
+    }
+    assert set(plain) <= units
+
+
 def test_refused_command_exits_1_with_message_and_writes_nothing(
     run: Any, table: Path, tmp_path: Path
 ) -> None:
