@@ -17,6 +17,8 @@ from cli.options import AsOfOpt, ValidAtOpt, moments
 app = group("Work plans and their breakdown tables.")
 
 PLAIN_SHOWN = 20  # new unit names without a hint, listed in a text report
+# How a name for several units ends (市政府各部门, 市政府有关部门); it may also begin 各.
+COLLECTIVE_ENDINGS = ("各部门", "各单位", "有关部门", "相关部门", "有关单位", "相关单位")
 
 PLAN_COLUMNS = [
     ("ref", "ref"),
@@ -183,7 +185,7 @@ def _unit_hints(name: str, closest: str | None) -> list[str]:
     hints = []
     if closest:
         hints.append(f"closest known: {closest} (`taizhang unit add {closest} --alias {name}`)")
-    if name.startswith("各") or name.endswith(("各部门", "各单位")):
+    if name.startswith("各") or name.endswith(COLLECTIVE_ENDINGS):
         hints.append(f"a collective name? `taizhang unit group {name} --members …`")
     return hints
 

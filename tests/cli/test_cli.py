@@ -201,22 +201,27 @@ def test_new_unit_names_are_listed_with_their_hints_and_the_rest_counted(
     imported(run, table)
     plain = [f"新区{i}局" for i in range(1, 26)]
     rows = [f"{i},一,公开信息。,{name},,8月底前" for i, name in enumerate(plain, 4)]
-    rows += ["30,一,公开预算。,大连市财政局,,8月底前", "31,一,公开政策。,各区市县政府,,8月底前"]
+    rows += [
+        "30,一,公开预算。,大连市财政局,,8月底前",
+        "31,一,公开政策。,各区市县政府,,8月底前",
+        "32,一,公开解读。,市政府有关部门,,8月底前",
+    ]
     second = tmp_path / "second.csv"
     second.write_text(TABLE + "\n".join(rows) + "\n", encoding="utf-8")
 
     dry = run("plan", "import", str(second), *IMPORT, "--dry-run")
     assert dry.exit_code == 0, dry.output
     lines = dry.stderr.splitlines()
-    assert "27 unit names not seen before, would add as they are:" in dry.stderr
+    assert "28 unit names not seen before, would add as they are:" in dry.stderr
     assert any("大连市财政局" in ln and "closest known: 市财政局" in ln for ln in lines)
-    assert any("各区市县政府" in ln and "unit group 各区市县政府" in ln for ln in lines)
+    for collective in ("各区市县政府", "市政府有关部门"):
+        assert any(f"unit group {collective}" in ln for ln in lines)
     assert [ln.strip() for ln in lines if ln.strip() in plain] == plain[:20]
     assert "… and 5 more: with --format json the report lists every one" in dry.stderr
     report = json.loads(
         run("--format", "json", "plan", "import", str(second), *IMPORT, "--dry-run").stdout
     )
-    assert len(report["new_units"]) == 27
+    assert len(report["new_units"]) == 28
 
     done = run("plan", "import", str(second), *IMPORT)
     assert "… and 5 more: `taizhang unit list --plan dalian-2017`" in done.stderr
