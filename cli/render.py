@@ -185,7 +185,8 @@ def emit(
 
 def say(message: str) -> None:
     """A human note on stderr, so stdout stays clean for scripts. Names in it come from
-    tables and flags: printed as they are, never read as Rich markup."""
+    tables and flags: printed as they are, never read as Rich markup. Lines are left
+    whole for the terminal to wrap: a command in a note copies as one line."""
     from rich.console import Console
 
-    Console(stderr=True, highlight=False).print(message, markup=False)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(message, markup=False)

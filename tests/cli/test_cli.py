@@ -215,7 +215,7 @@ def test_new_unit_names_are_listed_with_their_hints_and_the_rest_counted(
     assert "28 unit names not seen before, would add as they are:" in dry.stderr
     assert any("大连市财政局" in ln and "closest known: 市财政局" in ln for ln in lines)
     for collective in ("各区市县政府", "市政府有关部门"):
-        assert any(f"unit group {collective}" in ln for ln in lines)
+        assert any(f"unit group {collective} --members" in ln for ln in lines)
     assert [ln.strip() for ln in lines if ln.strip() in plain] == plain[:20]
     assert "… and 5 more: with --format json the report lists every one" in dry.stderr
     report = json.loads(
