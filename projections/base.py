@@ -17,6 +17,7 @@ from projections import catalog
 from projections.bulk import insert_rows
 from projections.events import resolve
 from projections.moments import OPEN, epoch
+from projections.reader import batches
 
 metadata = MetaData()
 
@@ -145,8 +146,7 @@ class RowProjection(Projection):
         col = self.table.c[self.key_column]
         found: dict[str, Row] = {}
         wanted = list(keys)
-        for i in range(0, len(wanted), 500):  # stay under SQLite's bound-parameter limit
-            chunk = wanted[i : i + 500]
+        for chunk in batches(wanted):
             for r in conn.execute(self.table.select().where(col.in_(chunk))):
                 found[r._mapping[self.key_column]] = dict(r._mapping)
         return found
@@ -156,6 +156,6 @@ class RowProjection(Projection):
         # statement building than the database spends executing them.
         col = self.table.c[self.key_column]
         replaced = [k for k in rows if k in existed]
-        for i in range(0, len(replaced), 500):
-            conn.execute(self.table.delete().where(col.in_(replaced[i : i + 500])))
+        for chunk in batches(replaced):
+            conn.execute(self.table.delete().where(col.in_(chunk)))
         insert_rows(conn, self.table, [r for r in rows.values() if r is not None])

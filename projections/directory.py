@@ -16,6 +16,7 @@ from sqlalchemy import JSON, BigInteger, Column, Connection, String, Table, Text
 from projections.base import Lifeline, Projection, Row, epoch, metadata
 from projections.bulk import insert_rows
 from projections.events import DIRECTORY, PEOPLE, event_topics
+from projections.reader import batches
 
 units = Table(
     "rm_units",
@@ -118,8 +119,8 @@ class DirectoryProjection(Projection):
         rows: dict[tuple[str, str], Row | None] = {}
         for table in (units, people):
             keys = sorted({key for t, key, _ in found if t is table})
-            for i in range(0, len(keys), 500):
-                query = table.select().where(_KEYS[table.name].in_(keys[i : i + 500]))
+            for chunk in batches(keys):
+                query = table.select().where(_KEYS[table.name].in_(chunk))
                 for r in conn.execute(query):
                     row = dict(r._mapping)
                     rows[(table.name, row[_KEYS[table.name].name])] = row
@@ -129,8 +130,8 @@ class DirectoryProjection(Projection):
         for table in (units, people):
             touched = [k for (t, k) in rows if t == table.name]
             gone = [k for k in touched if (table.name, k) in existed]
-            for i in range(0, len(gone), 500):
-                conn.execute(table.delete().where(_KEYS[table.name].in_(gone[i : i + 500])))
+            for chunk in batches(gone):
+                conn.execute(table.delete().where(_KEYS[table.name].in_(chunk)))
             fresh = [rows[(table.name, k)] for k in touched]
             insert_rows(conn, table, [r for r in fresh if r is not None])
 

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from ledger.store import StoreUrl
 
@@ -145,6 +145,16 @@ class Reader:
 def from_json(value: Any) -> Any:
     """A JSON column's value: SQLite hands back its text, PostgreSQL the decoded value."""
     return json.loads(value) if isinstance(value, str) else value
+
+
+T = TypeVar("T")
+IN_BATCH = 500  # values in one IN (…): well under SQLite's limit on bound parameters
+
+
+def batches(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` in slices of at most ``IN_BATCH``, one ``IN (…)`` list each."""
+    for i in range(0, len(values), IN_BATCH):
+        yield values[i : i + IN_BATCH]
 
 
 def placeholders(name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:

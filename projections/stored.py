@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from projections.reader import Reader, placeholders
+from projections.reader import Reader, batches, placeholders
 
 _DECODE: dict[str, Callable[[str], Any]] = {
     "datetime_iso": datetime.fromisoformat,
@@ -74,10 +74,10 @@ def events_of_each(
     reader: Reader, aggregates: Sequence[UUID], topics: Sequence[str] = ()
 ) -> list[StoredEvent]:
     """The stored events of ``aggregates`` (those of ``topics``, if given), an aggregate's
-    oldest first: one query for each 500 aggregates."""
+    oldest first: one query for each ``IN_BATCH`` aggregates."""
     found: list[StoredEvent] = []
-    for i in range(0, len(aggregates), 500):
-        by_key = {stored_key(reader, a): a for a in aggregates[i : i + 500]}
+    for chunk in batches(aggregates):
+        by_key = {stored_key(reader, a): a for a in chunk}
         keys, params = placeholders("id", list(by_key))
         sql = "SELECT originator_id, originator_version, topic, state FROM ledger_events"
         sql += f" WHERE originator_id IN ({keys})"

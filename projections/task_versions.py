@@ -29,6 +29,7 @@ from projections import task_rows, unit_tally
 from projections.base import Lifeline, Projection, Row, closing_statement, epoch, metadata
 from projections.bulk import insert_rows
 from projections.moments import CLOSED, IN_FORCE, OPEN
+from projections.reader import batches
 from projections.task_rows import units_of
 from projections.tasks import TasksProjection, task_states, tasks
 
@@ -248,9 +249,9 @@ class TaskVersionsProjection(Projection):
 
     def _current(self, conn: Connection, keys: list[str]) -> dict[str, Row]:
         found: dict[str, Row] = {}
-        for i in range(0, len(keys), 500):
+        for chunk in batches(keys):
             query = select(task_versions).where(
-                task_versions.c.task_id.in_(keys[i : i + 500]), task_versions.c.rec_to == OPEN
+                task_versions.c.task_id.in_(chunk), task_versions.c.rec_to == OPEN
             )
             for r in conn.execute(query):
                 row = dict(r._mapping)

@@ -18,7 +18,7 @@ ones away.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -40,6 +40,7 @@ from ledger.policy import AlertPolicy, days
 from projections import catalog
 from projections.base import Lifeline, Projection, Row, epoch, metadata
 from projections.events import ALERT, SPOTCHECK, TASK, event_topics, resolve
+from projections.reader import batches
 from projections.spotchecks import SpotChecksProjection, spot_checks
 from projections.task_rows import share_dues
 from projections.tasks import TasksProjection, task_states, tasks
@@ -180,8 +181,8 @@ class TimersProjection(Projection):
     def apply(self, conn: Connection, events: list[Any]) -> None:
         moves, alert_raised = resolve(_MOVES_TIMERS), resolve(_RAISED)
         touched = sorted({str(e.originator_id) for e in events if isinstance(e, moves)})
-        for i in range(0, len(touched), 500):
-            self._recompute(conn, touched[i : i + 500])
+        for chunk in batches(touched):
+            self._recompute(conn, chunk)
         orders = resolve(_ORDERS)
         checks = sorted({str(e.originator_id) for e in events if isinstance(e, orders)})
         if checks:
@@ -234,7 +235,7 @@ class TimersProjection(Projection):
             "raised_at = excluded.raised_at WHERE excluded.state <> 'pending'"
         )
 
-    def _recompute(self, conn: Connection, keys: list[str]) -> None:
+    def _recompute(self, conn: Connection, keys: Sequence[str]) -> None:
         rows = [
             dict(r._mapping) for r in conn.execute(select(tasks).where(tasks.c.task_id.in_(keys)))
         ]
